@@ -1,0 +1,53 @@
+// The zoomflow command: subcommands, and the mapping of errors to one line and an exit status
+// (0 success, 1 runtime failure, 2 bad usage).
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "command.hpp"
+#include "zoomflow/version.hpp"
+
+namespace {
+
+std::string version_text() {
+  std::string text = "zoomflow " ZOOMFLOW_VERSION "\nbackends: cpu";
+#if ZOOMFLOW_HAS_CUDA
+  text += ", cuda (compiled in)";
+#endif
+  return text;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"zoomflow: resample chunked HDF5 volumes larger than memory"};
+  app.set_version_flag("--version", version_text());
+  app.require_subcommand(1);
+  zoomflow::tools::CommandRegistry registry;
+  zoomflow::tools::add_bench_command(app, registry);
+  zoomflow::tools::add_demo_command(app, registry);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "zoomflow: %s (see zoomflow --help)\n", e.what());
+    return 2;
+  }
+  try {
+    const zoomflow::Status status = registry.action ? registry.action() : zoomflow::Status{};
+    if (status.ok()) return 0;
+    std::fprintf(stderr, "zoomflow: error: %s\n", status.error().message.c_str());
+    return status.error().code == zoomflow::ErrorCode::kInvalidArgument ? 2 : 1;
+  } catch (const std::exception& e) {
+    // Last line of defence: never an abort or a stack trace.
+    std::fprintf(stderr, "zoomflow: error: %s\n", e.what());
+    return 1;
+  }
+}
