@@ -19,6 +19,12 @@ struct CommandRegistry {
   CommandAction action;
 };
 
+// One function per subcommand, each in its own command_<name>.cpp.
+void add_resample_command(CLI::App& app, CommandRegistry& registry);
+void add_info_command(CLI::App& app, CommandRegistry& registry);
+void add_stats_command(CLI::App& app, CommandRegistry& registry);
+void add_compare_command(CLI::App& app, CommandRegistry& registry);
+void add_generate_command(CLI::App& app, CommandRegistry& registry);
 void add_bench_command(CLI::App& app, CommandRegistry& registry);
 void add_demo_command(CLI::App& app, CommandRegistry& registry);
 

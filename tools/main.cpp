@@ -26,6 +26,11 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", version_text());
   app.require_subcommand(1);
   zoomflow::tools::CommandRegistry registry;
+  zoomflow::tools::add_resample_command(app, registry);
+  zoomflow::tools::add_info_command(app, registry);
+  zoomflow::tools::add_stats_command(app, registry);
+  zoomflow::tools::add_compare_command(app, registry);
+  zoomflow::tools::add_generate_command(app, registry);
   zoomflow::tools::add_bench_command(app, registry);
   zoomflow::tools::add_demo_command(app, registry);
   try {

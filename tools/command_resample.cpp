@@ -1,0 +1,8 @@
+// Placeholder until this subcommand lands; replaced by its implementation.
+#include "command.hpp"
+
+namespace zoomflow::tools {
+
+void add_resample_command(CLI::App&, CommandRegistry&) {}
+
+}  // namespace zoomflow::tools
