@@ -6,11 +6,11 @@
 
 #include <fmt/core.h>
 #include <fmt/ranges.h>
-#include <nlohmann/json.hpp>
 #include <tbb/blocked_range.h>
 #include <tbb/info.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
+#include <nlohmann/json.hpp>
 
 #include "bench_kernel.hpp"
 #include "measure.hpp"
@@ -82,14 +82,13 @@ Status run_kernel_bench(const KernelBenchOptions& options) {
   {
     Stopwatch first_touch;
     tbb::task_arena(all_threads).execute([&] { parallel_memset(output.bytes()); });
-    rows.push_back({"memset (first touch of new pages)", all_threads, first_touch.seconds(),
-                    out_bytes, 0, 0});
+    rows.push_back(
+        {"memset (first touch of new pages)", all_threads, first_touch.seconds(), out_bytes, 0, 0});
   }
   for (int threads : {1, all_threads}) {
     tbb::task_arena arena(threads);
-    const double memset_s = best_seconds(options.repeats, [&] {
-      arena.execute([&] { parallel_memset(output.bytes()); });
-    });
+    const double memset_s = best_seconds(
+        options.repeats, [&] { arena.execute([&] { parallel_memset(output.bytes()); }); });
     rows.push_back({"memset (warm)", threads, memset_s, out_bytes, 0, 0});
     const double kernel_s = best_seconds(options.repeats, [&] {
       arena.execute([&] { kernel_status = zoom_into(input.view(), output.view(), full); });
@@ -129,9 +128,10 @@ Status run_kernel_bench(const KernelBenchOptions& options) {
                is_kernel ? fmt::format("{}", row.true_in) : std::string("-"),
                is_kernel ? fmt::format("{}", row.true_out) : std::string("-"));
   }
-  fmt::print("peak RSS {:.2f} GiB; 'vs memset' is kernel time over a warm memset of the output, "
-             "same thread count, same run\n",
-             double(peak_rss_bytes()) / double(1 << 30));
+  fmt::print(
+      "peak RSS {:.2f} GiB; 'vs memset' is kernel time over a warm memset of the output, "
+      "same thread count, same run\n",
+      double(peak_rss_bytes()) / double(1 << 30));
   return ok_status();
 }
 

@@ -81,13 +81,16 @@ void fill_typed(Pattern pattern, DType dtype, const Shape& shape, const Box& box
         double smooth = 1.0;
         for (int a = 0; a < rank; ++a)
           smooth *= 0.6 + 0.4 * std::sin(6.283185307179586 * double(global[a]) /
-                                         double(std::max<Index>(shape[a], 8)) * 2.0 + a);
+                                             double(std::max<Index>(shape[a], 8)) * 2.0 +
+                                         a);
         Index linear = 0;
         for (int a = 0; a < rank; ++a) linear += global[a] * volume_strides[a];
         const double noise = double(mix(seed ^ std::uint64_t(linear)) >> 11) * 0x1.0p-53 - 0.5;
         double v = 1000.0 * smooth + 120.0 * noise;
-        if (dtype == DType::kBool) v = v > 500.0 ? 1.0 : 0.0;
-        else if (!is_floating(dtype) && sizeof(T) == 1) v = v / 8.0;
+        if (dtype == DType::kBool)
+          v = v > 500.0 ? 1.0 : 0.0;
+        else if (!is_floating(dtype) && sizeof(T) == 1)
+          v = v / 8.0;
         value = from_double<T>(v);
         break;
       }
@@ -96,7 +99,9 @@ void fill_typed(Pattern pattern, DType dtype, const Shape& shape, const Box& box
         std::uint64_t cell = seed;
         for (int a = 0; a < rank; ++a) cell = mix(cell ^ std::uint64_t(global[a] / 16 + 1000 * a));
         const std::uint64_t label = (cell % 5 == 0) ? 0 : 1 + (cell >> 8) % 1000;
-        value = dtype == DType::kBool ? T(label != 0) : from_double<T>(double(label % (sizeof(T) == 1 ? 100 : 1000)));
+        value = dtype == DType::kBool
+                    ? T(label != 0)
+                    : from_double<T>(double(label % (sizeof(T) == 1 ? 100 : 1000)));
         break;
       }
     }
@@ -118,9 +123,12 @@ std::optional<Pattern> parse_pattern(std::string_view name) {
 
 std::string_view pattern_name(Pattern pattern) {
   switch (pattern) {
-    case Pattern::kBox: return "box";
-    case Pattern::kNoise: return "noise";
-    case Pattern::kLabels: return "labels";
+    case Pattern::kBox:
+      return "box";
+    case Pattern::kNoise:
+      return "noise";
+    case Pattern::kLabels:
+      return "labels";
   }
   return "unknown";
 }

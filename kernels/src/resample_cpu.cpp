@@ -24,9 +24,9 @@ Status check_arguments(const ResampleSpec& spec, const ConstArrayView& input,
                       "output view shape " + to_string(output.shape()) +
                           " differs from the output box " + to_string(output_box));
   if (!Box::from_shape(spec.output_shape).contains(output_box))
-    return make_error(ErrorCode::kInvalidArgument,
-                      "output box " + to_string(output_box) + " lies outside the output shape " +
-                          to_string(spec.output_shape));
+    return make_error(ErrorCode::kInvalidArgument, "output box " + to_string(output_box) +
+                                                       " lies outside the output shape " +
+                                                       to_string(spec.output_shape));
   const Box have{input_origin, input.shape()};
   const Box needed = required_input_box(spec, output_box);
   if (!have.contains(needed))

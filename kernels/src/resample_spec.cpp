@@ -8,9 +8,9 @@ namespace zoomflow {
 
 Status ResampleSpec::validate() const {
   if (input_shape.rank() < 1 || input_shape.rank() > kMaxRank)
-    return make_error(ErrorCode::kInvalidArgument,
-                      "rank " + std::to_string(input_shape.rank()) + " is not supported (1.." +
-                          std::to_string(kMaxRank) + ")");
+    return make_error(ErrorCode::kInvalidArgument, "rank " + std::to_string(input_shape.rank()) +
+                                                       " is not supported (1.." +
+                                                       std::to_string(kMaxRank) + ")");
   if (output_shape.rank() != input_shape.rank())
     return make_error(ErrorCode::kInvalidArgument,
                       "output shape " + to_string(output_shape) + " has rank " +
@@ -19,9 +19,9 @@ Status ResampleSpec::validate() const {
   for (int a = 0; a < rank(); ++a) {
     for (Index length : {input_shape[a], output_shape[a]}) {
       if (length < 1 || length >= kMaxAxisLength)
-        return make_error(ErrorCode::kInvalidArgument,
-                          "axis " + std::to_string(a) + " length " + std::to_string(length) +
-                              " is out of range (1 .. 2^31-1)");
+        return make_error(ErrorCode::kInvalidArgument, "axis " + std::to_string(a) + " length " +
+                                                           std::to_string(length) +
+                                                           " is out of range (1 .. 2^31-1)");
     }
   }
   Index total = 1;
@@ -46,21 +46,21 @@ Status ResampleSpec::validate_for(DType dtype) const {
 
 Result<Shape> zoomed_shape(const Shape& input_shape, std::span<const double> zoom) {
   if (zoom.size() != std::size_t(input_shape.rank()))
-    return make_error(ErrorCode::kInvalidArgument,
-                      "zoom has " + std::to_string(zoom.size()) + " factors but the input has rank " +
-                          std::to_string(input_shape.rank()));
+    return make_error(ErrorCode::kInvalidArgument, "zoom has " + std::to_string(zoom.size()) +
+                                                       " factors but the input has rank " +
+                                                       std::to_string(input_shape.rank()));
   Shape output;
   for (int a = 0; a < input_shape.rank(); ++a) {
     const double factor = zoom[std::size_t(a)];
     if (!(factor > 0.0) || !std::isfinite(factor))
-      return make_error(ErrorCode::kInvalidArgument,
-                        "zoom factor " + std::to_string(factor) + " on axis " + std::to_string(a) +
-                            " must be a positive finite number");
+      return make_error(ErrorCode::kInvalidArgument, "zoom factor " + std::to_string(factor) +
+                                                         " on axis " + std::to_string(a) +
+                                                         " must be a positive finite number");
     const double product = double(input_shape[a]) * factor;
     if (product >= double(kMaxAxisLength))
-      return make_error(ErrorCode::kInvalidArgument,
-                        "zoom " + std::to_string(factor) + " makes axis " + std::to_string(a) +
-                            " longer than 2^31-1");
+      return make_error(ErrorCode::kInvalidArgument, "zoom " + std::to_string(factor) +
+                                                         " makes axis " + std::to_string(a) +
+                                                         " longer than 2^31-1");
     // Python's round(): half to even, which nearbyint does in the default rounding mode.
     output.push_back(std::max<Index>(1, Index(std::nearbyint(product))));
   }

@@ -8,7 +8,8 @@ namespace zoomflow {
 
 Result<Volume> Volume::allocate(DType dtype, const Shape& shape) {
   for (Index e : shape)
-    if (e < 0) return make_error(ErrorCode::kInvalidArgument, "negative extent in " + to_string(shape));
+    if (e < 0)
+      return make_error(ErrorCode::kInvalidArgument, "negative extent in " + to_string(shape));
   Volume volume;
   volume.dtype_ = dtype;
   volume.shape_ = shape;

@@ -33,7 +33,8 @@ Status zoom_into(ConstArrayView input, ArrayView output, const ResampleSpec& spe
   const Index planes = spec.output_shape[0];
   const Index plane_bytes =
       num_elements(spec.output_shape) / planes * Index(dtype_size(input.dtype()));
-  const Index planes_per_tile = std::clamp<Index>(kTileBytes / std::max<Index>(plane_bytes, 1), 1, planes);
+  const Index planes_per_tile =
+      std::clamp<Index>(kTileBytes / std::max<Index>(plane_bytes, 1), 1, planes);
   const Index tiles = (planes + planes_per_tile - 1) / planes_per_tile;
   const IndexVector input_origin = IndexVector::filled(spec.rank(), 0);
 

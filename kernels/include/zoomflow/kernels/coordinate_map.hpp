@@ -70,6 +70,8 @@ struct AxisMap {
 
 // v0 + w (v1 - v0): exact at w = 0 and for v0 == v1, so constant regions stay constant.
 // Written without fused multiply-add (built with -ffp-contract=off / --fmad=false).
-ZF_HOST_DEVICE inline double lerp(double v0, double v1, double w) { return v0 + w * (v1 - v0); }
+ZF_HOST_DEVICE inline double lerp(double v0, double v1, double w) {
+  return v0 + w * (v1 - v0);
+}
 
 }  // namespace zoomflow

@@ -27,7 +27,9 @@ struct Error {
   std::string message;
 };
 
-inline Error make_error(ErrorCode code, std::string message) { return {code, std::move(message)}; }
+inline Error make_error(ErrorCode code, std::string message) {
+  return {code, std::move(message)};
+}
 
 // A value or the Error that prevented it.
 template <class T>
@@ -68,7 +70,9 @@ class [[nodiscard]] Status {
   bool failed_ = false;
 };
 
-inline Status ok_status() { return {}; }
+inline Status ok_status() {
+  return {};
+}
 
 }  // namespace zoomflow
 
@@ -76,10 +80,10 @@ inline Status ok_status() { return {}; }
 #define ZF_CONCAT(a, b) ZF_CONCAT_INNER(a, b)
 
 // Returns the error of a failed Status or Result from the enclosing function.
-#define ZF_RETURN_IF_ERROR(expr)                            \
-  do {                                                      \
-    auto&& zf_status_ = (expr);                             \
-    if (!zf_status_.ok()) return zf_status_.error();        \
+#define ZF_RETURN_IF_ERROR(expr)                     \
+  do {                                               \
+    auto&& zf_status_ = (expr);                      \
+    if (!zf_status_.ok()) return zf_status_.error(); \
   } while (false)
 
 #define ZF_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \

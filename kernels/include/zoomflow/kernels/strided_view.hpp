@@ -20,8 +20,7 @@ class StridedView {
       : data_(data), shape_(shape), strides_(contiguous_strides(shape)) {}
   // A const view of a mutable one.
   template <class U>
-    requires std::is_same_v<T, const U>
-  StridedView(const StridedView<U>& other)
+  requires std::is_same_v<T, const U> StridedView(const StridedView<U>& other)
       : data_(other.data()), shape_(other.shape()), strides_(other.strides()) {}
 
   T* data() const { return data_; }
@@ -60,8 +59,8 @@ class BasicArrayView {
   BasicArrayView(Byte* data, DType dtype, const Shape& shape)
       : BasicArrayView(data, dtype, shape, contiguous_strides(shape)) {}
   template <class OtherByte>
-    requires std::is_same_v<Byte, const OtherByte>
-  BasicArrayView(const BasicArrayView<OtherByte>& other)
+  requires std::is_same_v<Byte, const OtherByte> BasicArrayView(
+      const BasicArrayView<OtherByte>& other)
       : BasicArrayView(other.data(), other.dtype(), other.shape(), other.strides()) {}
 
   Byte* data() const { return data_; }
@@ -82,8 +81,7 @@ class BasicArrayView {
   BasicArrayView subview(const Box& box) const {
     Index offset = 0;
     for (int a = 0; a < rank(); ++a) offset += box.origin[a] * strides_[a];
-    return BasicArrayView(data_ + offset * Index(dtype_size(dtype_)), dtype_, box.extent,
-                          strides_);
+    return BasicArrayView(data_ + offset * Index(dtype_size(dtype_)), dtype_, box.extent, strides_);
   }
 
  private:
