@@ -49,7 +49,11 @@ int main(int argc, char** argv) {
     const zoomflow::Status status = registry.action ? registry.action() : zoomflow::Status{};
     if (status.ok()) return 0;
     std::fprintf(stderr, "zoomflow: error: %s\n", status.error().message.c_str());
-    return status.error().code == zoomflow::ErrorCode::kInvalidArgument ? 2 : 1;
+    const zoomflow::ErrorCode code = status.error().code;
+    return code == zoomflow::ErrorCode::kInvalidArgument ||
+                   code == zoomflow::ErrorCode::kAlreadyExists
+               ? 2
+               : 1;
   } catch (const std::exception& e) {
     // Last line of defence: never an abort or a stack trace.
     std::fprintf(stderr, "zoomflow: error: %s\n", e.what());

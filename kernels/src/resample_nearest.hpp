@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include "row_copy.hpp"
 #include "zoomflow/kernels/resample_spec.hpp"
 #include "zoomflow/kernels/strided_view.hpp"
 
@@ -78,11 +79,11 @@ class NearestBoxKernel {
     if (row_contiguous_ && replication_ > 1) {
       replicate_row(in, first);
       for (std::size_t r = 1; r < rows.size(); ++r)
-        std::memcpy(rows[r], first, std::size_t(count) * sizeof(T));
+        copy_row_bytes(rows[r], first, std::size_t(count) * sizeof(T));
     } else if (row_contiguous_) {
       for (Index k = 0; k < count; ++k) first[k] = in[src[k]];
       for (std::size_t r = 1; r < rows.size(); ++r)
-        std::memcpy(rows[r], first, std::size_t(count) * sizeof(T));
+        copy_row_bytes(rows[r], first, std::size_t(count) * sizeof(T));
     } else {
       const Index stride = output_.strides()[rank_ - 1];
       for (Index k = 0; k < count; ++k) first[k * stride] = in[src[k]];
