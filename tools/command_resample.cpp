@@ -1,8 +1,123 @@
-// Placeholder until this subcommand lands; replaced by its implementation.
+// `zoomflow resample IN.h5:/ds OUT.h5:/ds (--zoom F | --zoom Z,Y,X | --shape Z,Y,X) ...`
+#include <memory>
+#include <string>
+
+#include <fmt/core.h>
+
+#include "byte_size.hpp"
 #include "command.hpp"
+#include "progress_printer.hpp"
+#include "zoomflow/pipeline/resample.hpp"
+#include "zoomflow/storage/interrupt.hpp"
 
 namespace zoomflow::tools {
+namespace {
 
-void add_resample_command(CLI::App&, CommandRegistry&) {}
+struct ResampleArgs {
+  std::string input;
+  std::string output;
+  std::string zoom;
+  std::string shape;
+  int order = 0;
+  std::string grid = "centers";
+  std::string backend = "auto";
+  int threads = 0;
+  std::string memory_limit = "1GiB";
+  std::string chunks;
+  std::string compression = "zstd:1";
+  bool overwrite = false;
+  bool quiet = false;
+};
+
+Result<Shape> parse_positive_shape(const std::string& text, const char* flag) {
+  auto shape = parse_shape(text);
+  if (!shape.ok())
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        std::string(flag) + " '" + text + "' must list positive integers, like 64,64,64");
+  return shape;
+}
+
+Result<ResampleRequest> build_request(const ResampleArgs& args) {
+  ResampleRequest request;
+  ZF_ASSIGN_OR_RETURN(request.input, storage::parse_dataset_path(args.input));
+  ZF_ASSIGN_OR_RETURN(request.output, storage::parse_dataset_path(args.output));
+  if (args.zoom.empty() == args.shape.empty())
+    return make_error(ErrorCode::kInvalidArgument, "give exactly one of --zoom and --shape");
+  if (!args.zoom.empty()) {
+    auto zoom = parse_number_list(args.zoom);
+    if (!zoom.ok())
+      return make_error(ErrorCode::kInvalidArgument,
+                        "--zoom '" + args.zoom + "' must be a number or one number per axis");
+    for (double z : *zoom)
+      if (!(z > 0))
+        return make_error(ErrorCode::kInvalidArgument,
+                          "--zoom '" + args.zoom + "' must be positive");
+    request.zoom = *zoom;
+  } else {
+    ZF_ASSIGN_OR_RETURN(request.output_shape, parse_positive_shape(args.shape, "--shape"));
+  }
+  if (!args.chunks.empty()) {
+    ZF_ASSIGN_OR_RETURN(request.chunk_shape, parse_positive_shape(args.chunks, "--chunks"));
+  }
+  request.interpolation = Interpolation(args.order);
+  request.grid = args.grid == "corners" ? Grid::kCorners : Grid::kCenters;
+  ZF_ASSIGN_OR_RETURN(request.compression, storage::parse_compression(args.compression));
+  request.overwrite = args.overwrite;
+  return request;
+}
+
+Status run_resample(const ResampleArgs& args) {
+  ZF_ASSIGN_OR_RETURN(ResampleRequest request, build_request(args));
+  ResampleOptions options;
+  ZF_ASSIGN_OR_RETURN(options.memory_limit, parse_byte_size(args.memory_limit));
+  options.threads = args.threads;
+  options.backend = args.backend == "cuda"  ? Backend::kCuda
+                    : args.backend == "cpu" ? Backend::kCpu
+                                            : Backend::kAuto;
+  // A single zoom factor applies to every axis; the rank is known once the input is open.
+  ProgressPrinter printer("resample", args.quiet);
+  options.progress = std::ref(printer);
+  storage::install_interrupt_handlers();
+  auto report = resample_dataset(request, options);
+  printer.finish();
+  if (!report.ok()) return report.error();
+  if (!args.quiet)
+    fmt::print(stderr, "resample: wrote {} ({} blocks of {}, {} constant), {:.2f} GB in {:.2f} s\n",
+               request.output.to_string(), report->blocks, to_string(report->block_shape),
+               report->constant_blocks, double(report->output_bytes) / 1e9, report->seconds);
+  return ok_status();
+}
+
+}  // namespace
+
+void add_resample_command(CLI::App& app, CommandRegistry& registry) {
+  auto args = std::make_shared<ResampleArgs>();
+  CLI::App* cmd = app.add_subcommand("resample", "Resample a dataset into a new one, out of core");
+  cmd->add_option("input", args->input, "IN.h5[:/dataset]")->required();
+  cmd->add_option("output", args->output, "OUT.h5:/dataset")->required();
+  cmd->add_option("--zoom", args->zoom, "zoom factor F, or one per axis Z,Y,X");
+  cmd->add_option("--shape", args->shape, "output shape Z,Y,X instead of --zoom");
+  cmd->add_option("--order", args->order, "0 nearest, 1 linear")
+      ->check(CLI::IsMember({0, 1}))
+      ->capture_default_str();
+  cmd->add_option("--grid", args->grid, "centers (scipy grid_mode=True) or corners")
+      ->check(CLI::IsMember({"centers", "corners"}))
+      ->capture_default_str();
+  cmd->add_option("--backend", args->backend, "auto|cpu|cuda")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
+      ->capture_default_str();
+  cmd->add_option("--threads", args->threads, "worker threads (0: all)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--memory-limit", args->memory_limit, "e.g. 512MiB, 2GiB, 1.5G")
+      ->capture_default_str();
+  cmd->add_option("--chunks", args->chunks, "output chunk shape Z,Y,X (default 64 per axis)");
+  cmd->add_option("--compression", args->compression, "zstd[:L] | gzip[:L] | none")
+      ->capture_default_str();
+  cmd->add_flag("--overwrite", args->overwrite, "replace an existing output dataset");
+  cmd->add_flag("--quiet,-q", args->quiet, "no progress on standard error");
+  cmd->callback([args, &registry] { registry.action = [args] { return run_resample(*args); }; });
+}
 
 }  // namespace zoomflow::tools

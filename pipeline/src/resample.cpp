@@ -1,0 +1,208 @@
+#include "zoomflow/pipeline/resample.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+#include <tbb/info.h>
+#include <tbb/task_arena.h>
+
+#include "resample_stages.hpp"
+#include "zoomflow/pipeline/block_graph.hpp"
+#include "zoomflow/pipeline/memory_budget.hpp"
+#include "zoomflow/version.hpp"
+
+namespace zoomflow {
+namespace {
+
+int resolve_threads(int requested) {
+  return requested > 0 ? requested : tbb::info::default_concurrency();
+}
+
+BlockFootprint footprint_of(const BlockPlan& plan, const ResampleSpec& spec, DType dtype) {
+  BlockFootprint footprint;
+  const std::size_t element = dtype_size(dtype);
+  for (const PlannedBlock& block : plan.blocks) {
+    footprint.input_bytes =
+        std::max(footprint.input_bytes, std::size_t(block.input_box.num_elements()) * element);
+    footprint.output_bytes =
+        std::max(footprint.output_bytes, std::size_t(block.output_box.num_elements()) * element);
+  }
+  if (spec.interpolation == Interpolation::kLinear) {
+    // Two double buffers, each at most the larger of the input box and the output block.
+    const std::size_t elements = std::max(footprint.input_bytes, footprint.output_bytes) / element;
+    footprint.scratch_bytes = 2 * elements * sizeof(double);
+  }
+  return footprint;
+}
+
+Status check_sink(const storage::InputDataset& source, const storage::OutputDataset& sink,
+                  const ResampleSpec& spec) {
+  ZF_RETURN_IF_ERROR(spec.validate_for(source.info().dtype));
+  if (!(source.info().shape == spec.input_shape))
+    return make_error(ErrorCode::kInvalidArgument, "input shape " + to_string(source.info().shape) +
+                                                       " differs from the spec's " +
+                                                       to_string(spec.input_shape));
+  if (!(sink.shape() == spec.output_shape) || sink.dtype() != source.info().dtype)
+    return make_error(ErrorCode::kInvalidArgument,
+                      "output dataset shape or dtype does not match the resampling");
+  return ok_status();
+}
+
+}  // namespace
+
+Result<ResampleReport> resample(const storage::InputDataset& source, storage::OutputDataset& sink,
+                                const ResampleSpec& spec, const ResampleOptions& options) {
+  ZF_RETURN_IF_ERROR(check_sink(source, sink, spec));
+  if (options.backend == Backend::kCuda)
+    return make_error(ErrorCode::kUnavailable,
+                      "the CUDA backend is not available in this build; use --backend cpu");
+  const auto start = std::chrono::steady_clock::now();
+  const DType dtype = source.info().dtype;
+  const int threads = resolve_threads(options.threads);
+  const MemoryBudget budget = split_memory_budget(options.memory_limit, threads);
+  const Shape block_shape =
+      choose_block_shape(spec.output_shape, sink.chunk_shape(), dtype_size(dtype),
+                         budget.block_target_bytes, options.layout);
+  const BlockPlan plan = plan_blocks(spec, sink.chunk_shape(), block_shape);
+
+  ResampleReport report;
+  report.blocks = std::int64_t(plan.blocks.size());
+  report.block_shape = block_shape;
+  report.blocks_in_flight =
+      blocks_in_flight(options.memory_limit, budget, footprint_of(plan, spec, dtype), threads);
+  report.output_bytes = std::uint64_t(num_elements(spec.output_shape)) * dtype_size(dtype);
+
+  BufferPool pool;
+  const std::vector<BlockStage> stages = {
+      {"reading input", false, detail::ReadInputStage{source, spec, pool}},
+      {"resampling", false, detail::ResampleCpuStage{spec, dtype, pool}},
+      {"compressing", false, detail::CompressStage{sink}},
+      {"writing", true, detail::WriteStage{sink}},
+  };
+
+  Progress progress;
+  progress.blocks_total = report.blocks;
+  progress.output_bytes_total = report.output_bytes;
+  BlockGraphOptions graph_options;
+  graph_options.max_blocks_in_flight = report.blocks_in_flight;
+  graph_options.cancel = options.cancel;
+  graph_options.pool = &pool;
+  graph_options.on_block_done = [&](const BlockWork& work) {
+    ++progress.blocks_done;
+    if (work.constant) ++report.constant_blocks;
+    progress.output_bytes_done +=
+        std::uint64_t(work.block.output_box.num_elements()) * dtype_size(dtype);
+    for (const auto& chunk : work.chunks) progress.bytes_written += chunk.bytes.size();
+    progress.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (options.progress) options.progress(progress);
+  };
+
+  Status status;
+  tbb::task_arena arena(threads);
+  arena.execute([&] { status = run_block_graph(plan, stages, graph_options); });
+  ZF_RETURN_IF_ERROR(status);
+  report.bytes_written = progress.bytes_written;
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return report;
+}
+
+namespace {
+
+bool same_file(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  return std::filesystem::exists(a, ec) && std::filesystem::exists(b, ec) &&
+         std::filesystem::equivalent(a, b, ec);
+}
+
+Result<Shape> requested_output_shape(const ResampleRequest& request, const Shape& input_shape) {
+  if (!request.zoom.empty() && request.output_shape.rank() > 0)
+    return make_error(ErrorCode::kInvalidArgument, "give --zoom or --shape, not both");
+  if (!request.zoom.empty()) return zoomed_shape(input_shape, request.zoom);
+  if (request.output_shape.rank() == 0)
+    return make_error(ErrorCode::kInvalidArgument, "give --zoom or --shape");
+  if (request.output_shape.rank() != input_shape.rank())
+    return make_error(ErrorCode::kInvalidArgument,
+                      "--shape " + to_string(request.output_shape) + " has rank " +
+                          std::to_string(request.output_shape.rank()) + " but the input has rank " +
+                          std::to_string(input_shape.rank()));
+  return request.output_shape;
+}
+
+Result<Shape> requested_chunk_shape(const ResampleRequest& request, const Shape& output_shape) {
+  if (request.chunk_shape.rank() == 0) return default_chunk_shape(output_shape);
+  if (request.chunk_shape.rank() != output_shape.rank())
+    return make_error(ErrorCode::kInvalidArgument,
+                      "--chunks " + to_string(request.chunk_shape) + " has rank " +
+                          std::to_string(request.chunk_shape.rank()) + " but the output has rank " +
+                          std::to_string(output_shape.rank()));
+  Shape chunks = request.chunk_shape;
+  for (int a = 0; a < chunks.rank(); ++a) {
+    if (chunks[a] <= 0)
+      return make_error(ErrorCode::kInvalidArgument,
+                        "--chunks " + to_string(request.chunk_shape) + " must be positive");
+    chunks[a] = std::min(chunks[a], output_shape[a]);
+  }
+  return chunks;
+}
+
+std::string format_factors(const ResampleSpec& spec) {
+  std::string text;
+  for (int a = 0; a < spec.rank(); ++a) {
+    if (a > 0) text += ",";
+    text += std::to_string(double(spec.output_shape[a]) / double(spec.input_shape[a]));
+  }
+  return text;
+}
+
+}  // namespace
+
+Result<ResampleReport> resample_dataset(const ResampleRequest& request,
+                                        const ResampleOptions& options) {
+  if (same_file(request.input.file, request.output.file) &&
+      (request.input.dataset == request.output.dataset || request.output.dataset.empty()))
+    return make_error(ErrorCode::kInvalidArgument,
+                      "input and output are the same dataset (" + request.input.to_string() + ")");
+  const std::filesystem::path folder =
+      std::filesystem::absolute(std::filesystem::path(request.output.file)).parent_path();
+  std::error_code ec;
+  if (!std::filesystem::is_directory(folder, ec))
+    return make_error(ErrorCode::kInvalidArgument,
+                      "output folder " + folder.string() + " does not exist");
+
+  const std::size_t cache =
+      split_memory_budget(options.memory_limit, resolve_threads(options.threads)).chunk_cache_bytes;
+  ZF_ASSIGN_OR_RETURN(storage::InputDataset source,
+                      storage::InputDataset::open(request.input, {.chunk_cache_bytes = cache}));
+  const storage::DatasetInfo& info = source.info();
+  ZF_ASSIGN_OR_RETURN(Shape output_shape, requested_output_shape(request, info.shape));
+  const ResampleSpec spec{info.shape, output_shape, request.interpolation, request.grid};
+  ZF_RETURN_IF_ERROR(spec.validate_for(info.dtype));
+  ZF_ASSIGN_OR_RETURN(Shape chunk_shape, requested_chunk_shape(request, output_shape));
+
+  storage::OutputOptions output;
+  output.shape = output_shape;
+  output.dtype = info.dtype;
+  output.chunk_shape = chunk_shape;
+  output.compression = request.compression;
+  output.overwrite = request.overwrite;
+  output.copy_attributes_from = &source;
+  for (int a = 0; a < spec.rank(); ++a)
+    output.voxel_size_scale.push_back(double(info.shape[a]) / double(output_shape[a]));
+  output.provenance = {
+      {"zoomflow_version", ZOOMFLOW_VERSION},
+      {"zoomflow_zoom", format_factors(spec)},
+      {"zoomflow_order", std::to_string(int(spec.interpolation))},
+      {"zoomflow_grid", spec.grid == Grid::kCenters ? "centers" : "corners"},
+      {"zoomflow_source", request.input.to_string()},
+  };
+  ZF_ASSIGN_OR_RETURN(storage::OutputDataset sink,
+                      storage::OutputDataset::create(request.output, output));
+  ZF_ASSIGN_OR_RETURN(ResampleReport report, resample(source, sink, spec, options));
+  ZF_RETURN_IF_ERROR(sink.commit());
+  return report;
+}
+
+}  // namespace zoomflow

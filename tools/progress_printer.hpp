@@ -1,0 +1,27 @@
+// Draws pipeline progress on standard error: a bar on a terminal, a line about every 5 %
+// otherwise, nothing when quiet.
+#pragma once
+
+#include <string>
+
+#include "zoomflow/pipeline/progress.hpp"
+
+namespace zoomflow::tools {
+
+class ProgressPrinter {
+ public:
+  ProgressPrinter(std::string label, bool quiet);
+  void operator()(const Progress& progress);
+  // Ends the bar's line.
+  void finish();
+
+ private:
+  std::string label_;
+  bool quiet_;
+  bool terminal_;
+  int last_percent_ = -1;
+  double last_draw_ = -1;
+  bool drew_ = false;
+};
+
+}  // namespace zoomflow::tools
