@@ -3,6 +3,7 @@
 #include <string>
 
 #include "bench_kernel.hpp"
+#include "bench_pipeline.hpp"
 #include "command.hpp"
 
 namespace zoomflow::tools {
@@ -32,8 +33,19 @@ Result<std::vector<double>> parse_zoom(const std::string& text, int rank) {
 }
 
 void add_bench_command(CLI::App& app, CommandRegistry& registry) {
-  CLI::App* bench = app.add_subcommand("bench", "Benchmarks: timings as ratios taken in one run");
-  bench->require_subcommand(1);
+  CLI::App* bench = app.add_subcommand(
+      "bench", "The seed table (methods x zoom: seconds, GB/s, peak RSS); `bench kernel` alone");
+  bench->require_subcommand(0, 1);
+  auto table = std::make_shared<PipelineBenchOptions>();
+  bench->add_option("--workdir", table->workdir, "folder for the generated files (kept)");
+  bench->add_option("--memory-limit", table->memory_limit, "for the out-of-core rows")
+      ->capture_default_str();
+  bench->add_flag("--quick", table->quick, "small volumes: a smoke run, not a measurement");
+  bench->add_flag("--json", table->json, "print the rows as a JSON array");
+  bench->callback([bench, table, &registry] {
+    if (bench->get_subcommands().empty())
+      registry.action = [table] { return run_pipeline_bench(*table); };
+  });
 
   struct KernelArgs {
     std::string shape = "1024,1024,512";

@@ -25,6 +25,7 @@ struct ResampleArgs {
   std::string memory_limit = "1GiB";
   std::string chunks;
   std::string compression = "zstd:1";
+  std::string blocks = "bricks";
   bool overwrite = false;
   bool quiet = false;
 };
@@ -72,6 +73,7 @@ Status run_resample(const ResampleArgs& args) {
   ResampleOptions options;
   ZF_ASSIGN_OR_RETURN(options.memory_limit, parse_byte_size(args.memory_limit));
   options.threads = args.threads;
+  options.layout = args.blocks == "slabs" ? BlockLayout::kSlabs : BlockLayout::kBricks;
   options.backend = args.backend == "cuda"  ? Backend::kCuda
                     : args.backend == "cpu" ? Backend::kCpu
                                             : Backend::kAuto;
@@ -114,6 +116,9 @@ void add_resample_command(CLI::App& app, CommandRegistry& registry) {
       ->capture_default_str();
   cmd->add_option("--chunks", args->chunks, "output chunk shape Z,Y,X (default 64 per axis)");
   cmd->add_option("--compression", args->compression, "zstd[:L] | gzip[:L] | none")
+      ->capture_default_str();
+  cmd->add_option("--blocks", args->blocks, "block shape: bricks of chunks, or z-slabs")
+      ->check(CLI::IsMember({"bricks", "slabs"}))
       ->capture_default_str();
   cmd->add_flag("--overwrite", args->overwrite, "replace an existing output dataset");
   cmd->add_flag("--quiet,-q", args->quiet, "no progress on standard error");

@@ -1,0 +1,23 @@
+// Running a zoomflow subcommand as a child process, so that a benchmark row gets its own
+// peak resident memory (wait4's rusage) and its own wall time.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "zoomflow/kernels/error.hpp"
+
+namespace zoomflow::tools {
+
+struct ChildResult {
+  int exit_code = -1;
+  std::string standard_output;
+  double seconds = 0;
+  std::int64_t peak_rss_bytes = 0;
+};
+
+// Runs this same executable with `arguments` (argv[1..]); standard error passes through.
+Result<ChildResult> run_self(const std::vector<std::string>& arguments);
+
+}  // namespace zoomflow::tools
