@@ -34,31 +34,6 @@ struct BenchRow {
   std::string note;
 };
 
-Result<ChildResult> run_checked(const std::vector<std::string>& arguments) {
-  ZF_ASSIGN_OR_RETURN(ChildResult child, run_self(arguments));
-  if (child.exit_code != 0) {
-    std::string command = "zoomflow";
-    for (const std::string& a : arguments) command += " " + a;
-    return make_error(ErrorCode::kInternal, "benchmark step failed (exit " +
-                                                std::to_string(child.exit_code) + "): " + command);
-  }
-  return child;
-}
-
-Status run_step(const std::vector<std::string>& arguments) {
-  ZF_ASSIGN_OR_RETURN(ChildResult child, run_checked(arguments));
-  (void)child;
-  return ok_status();
-}
-
-Result<std::int64_t> nonzero_of(const std::string& dataset) {
-  ZF_ASSIGN_OR_RETURN(ChildResult child, run_checked({"stats", dataset, "--json"}));
-  const auto json = nlohmann::json::parse(child.standard_output, nullptr, false);
-  if (json.is_discarded() || !json.contains("nonzero"))
-    return make_error(ErrorCode::kInternal, "stats printed no JSON for " + dataset);
-  return json["nonzero"].get<std::int64_t>();
-}
-
 // Single-thread zstd throughput (raw bytes per second) on chunks of a resampled noise volume:
 // the bytes a dense run compresses.
 Result<double> zstd_rate_on_dense_output(int level) {
@@ -136,13 +111,14 @@ Status run_pipeline_bench(const PipelineBenchOptions& options) {
   std::vector<BenchRow> rows;
 
   fmt::print(stderr, "bench: generating the seed volume {} ...\n", seed_shape);
-  ZF_RETURN_IF_ERROR(run_step({"generate", seed, "--shape", seed_shape, "--dtype", "bool",
-                               "--pattern", "box", "--overwrite"}));
+  ZF_RETURN_IF_ERROR(run_self_step({"generate", seed, "--shape", seed_shape, "--dtype", "bool",
+                                    "--pattern", "box", "--overwrite"}));
 
   // In memory, x2 only (x4 does not fit): one child runs 1 thread and all threads.
   {
-    ZF_ASSIGN_OR_RETURN(ChildResult child, run_checked({"bench", "kernel", "--shape", seed_shape,
-                                                        "--zoom", "2", "--json", "--repeat", "1"}));
+    ZF_ASSIGN_OR_RETURN(ChildResult child,
+                        run_self_checked({"bench", "kernel", "--shape", seed_shape, "--zoom", "2",
+                                          "--json", "--repeat", "1"}));
     const auto json = nlohmann::json::parse(child.standard_output, nullptr, false);
     if (json.is_discarded())
       return make_error(ErrorCode::kInternal, "bench kernel printed no JSON");
@@ -166,9 +142,9 @@ Status run_pipeline_bench(const PipelineBenchOptions& options) {
     for (const char* layout : {"slabs", "bricks"}) {
       fmt::print(stderr, "bench: out of core x{} with {} blocks ...\n", zoom, layout);
       ZF_ASSIGN_OR_RETURN(ChildResult child,
-                          run_checked({"resample", seed, out, "--zoom", zoom, "--memory-limit",
-                                       limit, "--blocks", layout, "--overwrite", "--quiet"}));
-      ZF_ASSIGN_OR_RETURN(std::int64_t true_out, nonzero_of(out));
+                          run_self_checked({"resample", seed, out, "--zoom", zoom, "--memory-limit",
+                                            limit, "--blocks", layout, "--overwrite", "--quiet"}));
+      ZF_ASSIGN_OR_RETURN(std::int64_t true_out, dataset_nonzero(out));
       rows.push_back({fmt::format("out of core to zstd HDF5, {}",
                                   layout == std::string("slabs") ? "z-slab blocks" : "xyz blocks"),
                       zoom, child.seconds, out_bytes, child.peak_rss_bytes, true_out,
@@ -178,12 +154,12 @@ Status run_pipeline_bench(const PipelineBenchOptions& options) {
 
   // Dense: CT-like uint16, x2 order 1, against the compression bound.
   fmt::print(stderr, "bench: dense noise volume {} ...\n", dense_shape);
-  ZF_RETURN_IF_ERROR(run_step({"generate", dense, "--shape", dense_shape, "--dtype", "uint16",
-                               "--pattern", "noise", "--overwrite"}));
+  ZF_RETURN_IF_ERROR(run_self_step({"generate", dense, "--shape", dense_shape, "--dtype", "uint16",
+                                    "--pattern", "noise", "--overwrite"}));
   {
     ZF_ASSIGN_OR_RETURN(ChildResult child,
-                        run_checked({"resample", dense, out, "--zoom", "2", "--order", "1",
-                                     "--memory-limit", limit, "--overwrite", "--quiet"}));
+                        run_self_checked({"resample", dense, out, "--zoom", "2", "--order", "1",
+                                          "--memory-limit", limit, "--overwrite", "--quiet"}));
     auto shape = parse_shape(dense_shape);
     const double out_bytes = double(num_elements(*shape)) * 8 * 2;
     ZF_ASSIGN_OR_RETURN(double rate1, zstd_rate_on_dense_output(1));

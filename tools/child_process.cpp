@@ -11,6 +11,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 extern char** environ;
 
 namespace zoomflow::tools {
@@ -82,6 +84,31 @@ Result<ChildResult> run_self(const std::vector<std::string>& arguments) {
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   result.peak_rss_bytes = std::int64_t(usage.ru_maxrss) * 1024;
   return result;
+}
+
+Result<ChildResult> run_self_checked(const std::vector<std::string>& arguments) {
+  ZF_ASSIGN_OR_RETURN(ChildResult child, run_self(arguments));
+  if (child.exit_code != 0) {
+    std::string command = "zoomflow";
+    for (const std::string& a : arguments) command += " " + a;
+    return make_error(ErrorCode::kInternal,
+                      "step failed (exit " + std::to_string(child.exit_code) + "): " + command);
+  }
+  return child;
+}
+
+Status run_self_step(const std::vector<std::string>& arguments) {
+  auto child = run_self_checked(arguments);
+  if (!child.ok()) return child.error();
+  return ok_status();
+}
+
+Result<std::int64_t> dataset_nonzero(const std::string& dataset) {
+  ZF_ASSIGN_OR_RETURN(ChildResult child, run_self_checked({"stats", dataset, "--json"}));
+  const auto json = nlohmann::json::parse(child.standard_output, nullptr, false);
+  if (json.is_discarded() || !json.contains("nonzero"))
+    return make_error(ErrorCode::kInternal, "stats printed no JSON for " + dataset);
+  return json["nonzero"].get<std::int64_t>();
 }
 
 }  // namespace zoomflow::tools

@@ -20,4 +20,11 @@ struct ChildResult {
 // Runs this same executable with `arguments` (argv[1..]); standard error passes through.
 Result<ChildResult> run_self(const std::vector<std::string>& arguments);
 
+// run_self, failing unless the child exits 0.
+Result<ChildResult> run_self_checked(const std::vector<std::string>& arguments);
+Status run_self_step(const std::vector<std::string>& arguments);
+
+// The nonzero voxels of a dataset, from `zoomflow stats --json` in a child.
+Result<std::int64_t> dataset_nonzero(const std::string& dataset);
+
 }  // namespace zoomflow::tools
