@@ -78,8 +78,10 @@ Status run_demo(const DemoArgs& args) {
     rows.push_back({fmt::format("x{} order 0", zoom), to_string(shape), to_string(out_shape),
                     true_in, true_out, child.seconds, double(num_elements(out_shape)),
                     child.peak_rss_bytes});
-    std::error_code ignored;
-    fs::remove(dir / fmt::format("x{}.h5", zoom), ignored);
+    if (!args.keep) {
+      std::error_code ignored;
+      fs::remove(dir / fmt::format("x{}.h5", zoom), ignored);
+    }
   }
 
   fmt::print("\n{:<12} {:>18} {:>20} {:>12} {:>13} {:>9} {:>9} {:>10}\n", "step", "input", "output",
