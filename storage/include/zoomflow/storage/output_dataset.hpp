@@ -18,6 +18,12 @@
 
 namespace zoomflow::storage {
 
+// The HDF5 file format of a new output file (files that exist keep theirs).
+enum class FileFormat {
+  kEarliest,  // readable by every HDF5 1.8+ library; chunks indexed by a version-1 B-tree
+  kV110,      // HDF5 1.10+ only; a fixed-array chunk index (H5Pset_libver_bounds(V110, V110))
+};
+
 struct OutputOptions {
   Shape shape;
   DType dtype = DType::kUInt8;
@@ -30,6 +36,8 @@ struct OutputOptions {
   std::vector<double> voxel_size_scale;
   // Written as string attributes, e.g. zoomflow_zoom, zoomflow_order, zoomflow_version.
   std::map<std::string, std::string> provenance;
+  // See docs/storage.md for the measurement behind the default.
+  FileFormat file_format = FileFormat::kEarliest;
 };
 
 // One chunk's bytes as they go to disk (already compressed); empty when the chunk is all fill

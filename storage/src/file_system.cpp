@@ -1,0 +1,54 @@
+#include "file_system.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <string>
+
+namespace zoomflow::storage {
+
+std::filesystem::path folder_of(const std::filesystem::path& file) {
+  const std::filesystem::path parent = file.parent_path();
+  return parent.empty() ? std::filesystem::path(".") : parent;
+}
+
+std::filesystem::path temporary_name_for(const std::filesystem::path& final_file) {
+  static std::atomic<unsigned> counter{0};
+  thread_local std::mt19937 random{std::random_device{}()};
+  std::string name = ".";
+  name += final_file.filename().string() + ".zoomflow-" + std::to_string(::getpid()) + "-" +
+          std::to_string(counter++) + "-" + std::to_string(random() % 100000) + ".tmp";
+  return folder_of(final_file) / name;
+}
+
+Status move_into_place(const std::filesystem::path& temporary,
+                       const std::filesystem::path& final_file) {
+  // link() never replaces: it fails with EEXIST when something appeared at the final name.
+  if (::link(temporary.c_str(), final_file.c_str()) == 0) {
+    ::unlink(temporary.c_str());
+    return ok_status();
+  }
+  const int error = errno;
+  if (error == EEXIST)
+    return make_error(ErrorCode::kAlreadyExists,
+                      final_file.string() +
+                          " appeared while it was being written; the result "
+                          "was not moved there");
+  // File systems without hard links: rename, after checking the name is still free.
+  if (!std::filesystem::exists(final_file) &&
+      std::rename(temporary.c_str(), final_file.c_str()) == 0)
+    return ok_status();
+  return make_error(ErrorCode::kIoError, "cannot move " + temporary.string() + " to " +
+                                             final_file.string() + ": " + std::strerror(errno));
+}
+
+void remove_quietly(const std::filesystem::path& file) {
+  std::error_code ignored;
+  std::filesystem::remove(file, ignored);
+}
+
+}  // namespace zoomflow::storage

@@ -1,0 +1,24 @@
+// The file-system half of atomic output: temporary names beside the final file, and moving a
+// finished file into place without replacing anything that appeared there meanwhile.
+#pragma once
+
+#include <filesystem>
+
+#include "zoomflow/kernels/error.hpp"
+
+namespace zoomflow::storage {
+
+// The folder a file is in ("." for a bare name).
+std::filesystem::path folder_of(const std::filesystem::path& file);
+
+// A fresh hidden name in the folder of `final_file`: ".NAME.zoomflow-PID-NNNN.tmp".
+std::filesystem::path temporary_name_for(const std::filesystem::path& final_file);
+
+// Moves `temporary` to `final_file`; fails (kAlreadyExists) rather than replace a file.
+Status move_into_place(const std::filesystem::path& temporary,
+                       const std::filesystem::path& final_file);
+
+// Removes `file` if it exists, ignoring failures (cleanup paths).
+void remove_quietly(const std::filesystem::path& file);
+
+}  // namespace zoomflow::storage

@@ -1,0 +1,59 @@
+#include "hdf5_library.hpp"
+
+#include <hdf5.h>
+
+#include "zstd_hdf5_filter.hpp"
+
+namespace zoomflow::storage {
+namespace {
+
+std::recursive_mutex& hdf5_mutex() {
+  static std::recursive_mutex mutex;
+  return mutex;
+}
+
+// HDF5 keeps its error stack and its automatic printing per thread (this build is compiled
+// thread-safe, and a serial build has one stack anyway): silence it once on every thread.
+void silence_this_thread() {
+  thread_local bool silenced = false;
+  if (silenced) return;
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  silenced = true;
+}
+
+void register_zstd_filter() {
+  static bool registered = false;
+  if (registered) return;
+  registered = true;
+  // Registered in-process, so that HDF5 itself reads and writes zstd chunks (fallback reads,
+  // h5py-style filter pipelines) without the plugin; a failure only loses that fallback.
+  H5Zregister(zstd_filter_class());
+}
+
+herr_t innermost(unsigned, const H5E_error2_t* error, void* client) {
+  auto* text = static_cast<std::string*>(client);
+  if (text->empty() && error->desc != nullptr) *text = error->desc;
+  return 0;
+}
+
+}  // namespace
+
+Hdf5Lock lock_hdf5() {
+  Hdf5Lock lock(hdf5_mutex());
+  silence_this_thread();
+  register_zstd_filter();
+  return lock;
+}
+
+std::string hdf5_error_detail() {
+  std::string text;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost, &text);
+  return text;
+}
+
+Error hdf5_error(ErrorCode code, const std::string& what) {
+  const std::string detail = hdf5_error_detail();
+  return make_error(code, detail.empty() ? what : what + " (HDF5: " + detail + ")");
+}
+
+}  // namespace zoomflow::storage
