@@ -9,8 +9,9 @@ namespace zoomflow::tools {
 
 Result<std::uint64_t> parse_byte_size(std::string_view text) {
   const auto invalid = [&] {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "'" + std::string(text) + "' is not a size (examples: 512MiB, 2GiB, 1.5G)");
+    std::string message(text);  // appended, not prefixed: GCC 12 warns falsely on "'" + string
+    message.append(" is not a size (examples: 512MiB, 2GiB, 1.5G)");
+    return make_error(ErrorCode::kInvalidArgument, message);
   };
   std::size_t digits = 0;
   while (digits < text.size() &&

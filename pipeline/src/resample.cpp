@@ -120,6 +120,11 @@ bool same_file(const std::string& a, const std::string& b) {
 Result<Shape> requested_output_shape(const ResampleRequest& request, const Shape& input_shape) {
   if (!request.zoom.empty() && request.output_shape.rank() > 0)
     return make_error(ErrorCode::kInvalidArgument, "give --zoom or --shape, not both");
+  if (request.zoom.size() == 1) {
+    // One factor for every axis.
+    const std::vector<double> every_axis(std::size_t(input_shape.rank()), request.zoom[0]);
+    return zoomed_shape(input_shape, every_axis);
+  }
   if (!request.zoom.empty()) return zoomed_shape(input_shape, request.zoom);
   if (request.output_shape.rank() == 0)
     return make_error(ErrorCode::kInvalidArgument, "give --zoom or --shape");
