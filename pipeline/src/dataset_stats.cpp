@@ -1,0 +1,187 @@
+#include "zoomflow/pipeline/dataset_stats.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <type_traits>
+#include <vector>
+
+#include "dataset_blocks.hpp"
+#include "zoomflow/storage/chunk_grid.hpp"
+
+namespace zoomflow::pipeline {
+namespace {
+
+__extension__ using Int128 = __int128;  // exact integer sums (GCC and Clang)
+
+// One block's share; long double holds every 64-bit integer exactly (x87 extended precision).
+struct Partial {
+  std::uint64_t count = 0, nonzero = 0, nan_count = 0, checksum = 0;
+  bool any = false;  // a non-NaN element was seen
+  long double min = 0, max = 0;
+  Int128 integer_sum = 0;
+  double float_sum = 0;
+
+  void merge(const Partial& o) {
+    count += o.count;
+    nonzero += o.nonzero;
+    nan_count += o.nan_count;
+    checksum += o.checksum;
+    integer_sum += o.integer_sum;
+    float_sum += o.float_sum;
+    if (o.any) {
+      min = any ? std::min(min, o.min) : o.min;
+      max = any ? std::max(max, o.max) : o.max;
+      any = true;
+    }
+  }
+};
+
+template <class T>
+std::uint64_t value_bits(T value) {
+  if constexpr (std::is_floating_point_v<T>) {
+    using Bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+    Bits bits;
+    std::memcpy(&bits, &value, sizeof bits);
+    return bits;
+  } else {
+    return std::uint64_t(std::make_unsigned_t<T>(value));
+  }
+}
+
+// Elements of one row (last axis) starting at C-order index `linear`.
+template <class T>
+void accumulate_row(const T* row, Index length, std::uint64_t linear, Partial& p) {
+  T lo = row[0], hi = row[0];
+  bool any = false;
+  double float_sum = 0;
+  Int128 integer_sum = 0;
+  std::uint64_t nonzero = 0, nans = 0, checksum = 0;
+  for (Index x = 0; x < length; ++x) {
+    const T v = row[x];
+    checksum += checksum_mix(checksum_mix(linear + std::uint64_t(x)) ^ value_bits(v));
+    nonzero += v != T(0) ? 1 : 0;
+    if constexpr (std::is_floating_point_v<T>) {
+      if (std::isnan(v)) {
+        ++nans;
+        continue;
+      }
+      float_sum += double(v);
+    } else {
+      integer_sum += v;
+    }
+    if (!any) lo = hi = v;
+    any = true;
+    lo = v < lo ? v : lo;
+    hi = v > hi ? v : hi;
+  }
+  p.count += std::uint64_t(length);
+  p.nonzero += nonzero;
+  p.nan_count += nans;
+  p.checksum += checksum;
+  p.float_sum += float_sum;
+  p.integer_sum += integer_sum;
+  if (any) {
+    p.min = p.any ? std::min(p.min, (long double)lo) : (long double)lo;
+    p.max = p.any ? std::max(p.max, (long double)hi) : (long double)hi;
+    p.any = true;
+  }
+}
+
+template <class T>
+Partial block_stats(const T* data, const Box& box, const Shape& shape) {
+  Partial p;
+  const int last = box.rank() - 1;
+  const Index length = box.extent[last];
+  const IndexVector strides = contiguous_strides(shape);
+  Box rows = box;
+  rows.extent[last] = 1;
+  const T* row = data;
+  storage::for_each_index(rows, [&](const IndexVector& index) {
+    Index linear = 0;
+    for (int a = 0; a <= last; ++a) linear += index[a] * strides[a];
+    accumulate_row(row, length, std::uint64_t(linear), p);
+    row += length;
+  });
+  return p;
+}
+
+StatNumber integer_number(Int128 v) {
+  if (v >= INT64_MIN && v <= INT64_MAX) return std::int64_t(v);
+  if (v > 0 && v <= Int128(UINT64_MAX)) return std::uint64_t(v);
+  return double(v);
+}
+
+StatNumber bound_number(long double v, DType dtype) {
+  if (is_floating(dtype)) return double(v);
+  if (v < 0) return std::int64_t(v);
+  return v <= (long double)INT64_MAX ? StatNumber(std::int64_t(v)) : StatNumber(std::uint64_t(v));
+}
+
+DatasetStats finish(const Partial& p, const storage::DatasetInfo& info) {
+  DatasetStats stats;
+  stats.shape = info.shape;
+  stats.dtype = info.dtype;
+  stats.count = p.count;
+  stats.nonzero = p.nonzero;
+  stats.nan_count = p.nan_count;
+  stats.checksum = p.checksum;
+  if (p.any) {
+    stats.min = bound_number(p.min, info.dtype);
+    stats.max = bound_number(p.max, info.dtype);
+  }
+  const std::uint64_t valued = p.count - p.nan_count;
+  if (is_floating(info.dtype)) {
+    stats.sum = p.float_sum;
+    stats.mean = valued > 0 ? p.float_sum / double(valued) : 0.0;
+  } else {
+    stats.sum = integer_number(p.integer_sum);
+    stats.mean = valued > 0 ? double((long double)p.integer_sum / (long double)valued) : 0.0;
+  }
+  return stats;
+}
+
+}  // namespace
+
+std::string to_string(const StatNumber& number) {
+  if (const auto* i = std::get_if<std::int64_t>(&number)) return std::to_string(*i);
+  if (const auto* u = std::get_if<std::uint64_t>(&number)) return std::to_string(*u);
+  char buffer[32];
+  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, std::get<double>(number));
+  return ec == std::errc() ? std::string(buffer, end) : "nan";
+}
+
+double to_double(const StatNumber& number) {
+  return std::visit([](auto v) { return double(v); }, number);
+}
+
+Result<DatasetStats> compute_dataset_stats(const storage::InputDataset& input,
+                                           const StatsOptions& options) {
+  const storage::DatasetInfo& info = input.info();
+  const std::size_t element_size = dtype_size(info.dtype);
+  const int threads = detail::resolve_threads(options.threads);
+  const detail::BlockPlan plan =
+      detail::plan_blocks(info.shape, info.chunk_shape, element_size, options.block_bytes);
+  const std::uint64_t block_bytes = plan.block_bytes(element_size);
+  Partial total;
+  const auto work = [&](const Box& box) -> Result<Partial> {
+    thread_local std::vector<std::byte> buffer;
+    buffer.resize(std::size_t(box.num_elements()) * element_size);
+    ZF_RETURN_IF_ERROR(input.read_box(box, ArrayView(buffer.data(), info.dtype, box.extent)));
+    return visit_dtype(info.dtype, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      return block_stats(reinterpret_cast<const T*>(buffer.data()), box, info.shape);
+    });
+  };
+  const auto merge = [&](Index, Partial&& p) {
+    total.merge(p);
+    return ok_status();
+  };
+  if (num_elements(info.shape) > 0)
+    ZF_RETURN_IF_ERROR(detail::run_blocks<Partial>(
+        plan, threads, detail::blocks_in_flight(threads, block_bytes, options.memory_limit_bytes),
+        work, merge));
+  return finish(total, info);
+}
+
+}  // namespace zoomflow::pipeline
