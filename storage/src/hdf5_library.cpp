@@ -21,10 +21,15 @@ void silence_this_thread() {
   silenced = true;
 }
 
-void register_zstd_filter() {
-  static bool registered = false;
-  if (registered) return;
-  registered = true;
+void initialise_library() {
+  static bool initialised = false;
+  if (initialised) return;
+  initialised = true;
+  // No HDF5 clean-up at exit: zoomflow closes every file it commits itself, and HDF5 1.10 crashes
+  // in its exit handler on a file whose close failed (a full disk), where the file is a
+  // temporary that is being removed anyway.
+  H5dont_atexit();
+  H5open();
   // Registered in-process, so that HDF5 itself reads and writes zstd chunks (fallback reads,
   // h5py-style filter pipelines) without the plugin; a failure only loses that fallback.
   H5Zregister(zstd_filter_class());
@@ -40,15 +45,34 @@ herr_t innermost(unsigned, const H5E_error2_t* error, void* client) {
 
 Hdf5Lock lock_hdf5() {
   Hdf5Lock lock(hdf5_mutex());
+  initialise_library();  // first: H5dont_atexit must precede every other HDF5 call
   silence_this_thread();
-  register_zstd_filter();
   return lock;
 }
+
+namespace {
+
+// One line: HDF5's low-level messages span lines and carry buffer addresses and times; of
+// "file write failed: time = ..., error message = 'File too large', ..." keep the first clause
+// and the system's message.
+std::string tidy(const std::string& detail) {
+  std::string text = detail.substr(0, detail.find(": time = "));
+  const std::string marker = "error message = '";
+  if (const std::size_t at = detail.find(marker); at != std::string::npos) {
+    const std::size_t start = at + marker.size();
+    text += ": " + detail.substr(start, detail.find('\'', start) - start);
+  }
+  for (char& c : text)
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  return text;
+}
+
+}  // namespace
 
 std::string hdf5_error_detail() {
   std::string text;
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost, &text);
-  return text;
+  return tidy(text);
 }
 
 Error hdf5_error(ErrorCode code, const std::string& what) {

@@ -67,6 +67,14 @@ std::vector<FilterInfo> read_filters(hid_t dcpl) {
   return filters;
 }
 
+// A filter HDF5 cannot apply here (neither built in, registered, nor found as a plugin).
+std::string find_missing_filter(const std::vector<FilterInfo>& filters) {
+  for (const FilterInfo& f : filters)
+    if (H5Zfilter_avail(H5Z_filter_t(f.id)) <= 0)
+      return "filter " + std::to_string(f.id) + (f.name.empty() ? "" : " (" + f.name + ")");
+  return {};
+}
+
 }  // namespace
 
 struct InputDataset::State {
@@ -76,7 +84,8 @@ struct InputDataset::State {
   DatasetHandle dataset;  // declared after file: closed first
   TypeHandle memory_type;
   StoredType stored;
-  bool direct = false;  // chunks decoded by zoomflow rather than HDF5
+  bool direct = false;         // chunks decoded by zoomflow rather than HDF5
+  std::string missing_filter;  // a filter neither zoomflow nor this HDF5 can decode
   ChunkGrid grid;
   std::vector<std::byte> fill;  // one element, native byte order
   std::unique_ptr<ChunkCache> cache;
@@ -136,6 +145,7 @@ Status InputDataset::State::describe() {
   s.info.storage_bytes = H5Dget_storage_size(s.dataset.get());
   s.info.attributes = read_attributes(s.dataset.get());
   s.direct = s.info.chunked && s.stored.raw_compatible && is_decodable_pipeline(s.info.filters);
+  if (!s.direct) s.missing_filter = find_missing_filter(s.info.filters);
   return ok_status();
 }
 
@@ -177,6 +187,11 @@ Status InputDataset::read_box(const Box& box, ArrayView out) const {
                           to_string(box.extent) + ", got " + std::string(dtype_name(out.dtype())) +
                           " " + to_string(out.shape()));
   if (box.empty()) return ok_status();
+  if (!state_->missing_filter.empty())
+    return make_error(ErrorCode::kUnsupported,
+                      state_->where + " is compressed with " + state_->missing_filter +
+                          ", which this HDF5 cannot decode; point HDF5_PLUGIN_PATH at a folder "
+                          "holding its plugin");
   return state_->direct ? state_->read_direct(box, out) : state_->read_through_hdf5(box, out);
 }
 

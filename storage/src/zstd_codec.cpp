@@ -49,8 +49,12 @@ Result<std::size_t> zstd_compress(std::span<const std::byte> raw, std::span<std:
                                   int level) {
   ZSTD_CCtx* cctx = thread_cctx();
   if (cctx == nullptr) return make_error(ErrorCode::kOutOfMemory, "cannot create a zstd context");
-  const std::size_t n =
-      ZSTD_compressCCtx(cctx, out.data(), out.size(), raw.data(), raw.size(), level);
+  // Each frame carries a checksum of its content (4 bytes), so that a damaged chunk is caught
+  // rather than decoded into wrong values.
+  std::size_t rc = ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
+  if (!ZSTD_isError(rc)) rc = ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+  if (ZSTD_isError(rc)) return zstd_error(ErrorCode::kInvalidArgument, "zstd level", rc);
+  const std::size_t n = ZSTD_compress2(cctx, out.data(), out.size(), raw.data(), raw.size());
   if (ZSTD_isError(n)) return zstd_error(ErrorCode::kInternal, "zstd compression failed", n);
   return n;
 }

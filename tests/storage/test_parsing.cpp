@@ -1,0 +1,92 @@
+// Dataset paths, compression specs, the chunk grid and the decoded-chunk cache.
+#include <doctest/doctest.h>
+
+#include "chunk_cache.hpp"
+#include "zoomflow/storage/chunk_grid.hpp"
+#include "zoomflow/storage/compression.hpp"
+#include "zoomflow/storage/dataset_path.hpp"
+
+using namespace zoomflow;
+using namespace zoomflow::storage;
+
+TEST_CASE("dataset paths split at the last ':/'") {
+  auto p = parse_dataset_path("data/vol.h5:/group/raw");
+  REQUIRE(p.ok());
+  CHECK(p->file == "data/vol.h5");
+  CHECK(p->dataset == "/group/raw");
+  CHECK(p->to_string() == "data/vol.h5:/group/raw");
+
+  p = parse_dataset_path("vol.h5");
+  REQUIRE(p.ok());
+  CHECK(p->file == "vol.h5");
+  CHECK(p->dataset.empty());
+
+  p = parse_dataset_path("odd:name.h5:/a:/b");
+  REQUIRE(p.ok());
+  CHECK(p->file == "odd:name.h5:/a");
+  CHECK(p->dataset == "/b");
+
+  CHECK(parse_dataset_path("").error().code == ErrorCode::kInvalidArgument);
+  CHECK(parse_dataset_path(":/raw").error().code == ErrorCode::kInvalidArgument);
+}
+
+TEST_CASE("compression specs") {
+  auto c = parse_compression("zstd");
+  REQUIRE(c.ok());
+  CHECK(c->codec == Codec::kZstd);
+  CHECK(c->level == 1);
+  c = parse_compression("zstd:7");
+  REQUIRE(c.ok());
+  CHECK(c->level == 7);
+  CHECK(c->to_string() == "zstd:7");
+  c = parse_compression("gzip:9");
+  REQUIRE(c.ok());
+  CHECK(c->codec == Codec::kDeflate);
+  CHECK(c->to_string() == "gzip:9");
+  c = parse_compression("none");
+  REQUIRE(c.ok());
+  CHECK(c->codec == Codec::kNone);
+  for (const char* bad : {"lz4", "zstd:", "zstd:x", "zstd:99", "gzip:10", "none:1", "zstd:1.5"}) {
+    const auto r = parse_compression(bad);
+    REQUIRE_MESSAGE(!r.ok(), bad);
+    CHECK(r.error().code == ErrorCode::kInvalidArgument);
+    CHECK(r.error().message.find(bad) != std::string::npos);
+  }
+}
+
+TEST_CASE("chunk grid: edge chunks are clipped, touching chunks found") {
+  const ChunkGrid grid({10, 7}, {4, 3});
+  CHECK(grid.grid_shape() == Shape{3, 3});
+  CHECK(grid.num_chunks() == 9);
+  CHECK(grid.chunk_box({2, 2}) == Box{{8, 6}, {2, 1}});
+  CHECK(grid.chunk_origin({1, 2}) == IndexVector{4, 6});
+  CHECK(grid.linear_index({2, 1}) == 7);
+  CHECK(grid.chunks_touching(Box{{3, 2}, {2, 2}}) == Box{{0, 0}, {2, 2}});
+  CHECK(grid.chunks_touching(Box{{4, 3}, {4, 3}}) == Box{{1, 1}, {1, 1}});
+  std::vector<IndexVector> visited;
+  for_each_index(Box{{1, 5}, {2, 2}}, [&](const IndexVector& i) { visited.push_back(i); });
+  CHECK(visited == std::vector<IndexVector>{{1, 5}, {1, 6}, {2, 5}, {2, 6}});
+}
+
+TEST_CASE("chunk cache evicts the least recently used within its byte budget") {
+  ChunkCache cache(300);
+  const auto chunk = [](std::size_t n) {
+    return std::make_shared<const std::vector<std::byte>>(n);
+  };
+  cache.insert(1, chunk(100));
+  cache.insert(2, chunk(100));
+  cache.insert(3, chunk(100));
+  CHECK(cache.size_bytes() == 300);
+  CHECK(cache.find(1) != nullptr);  // 1 is now the most recent; 2 the least
+  cache.insert(4, chunk(100));
+  CHECK(cache.find(2) == nullptr);
+  CHECK(cache.find(1) != nullptr);
+  CHECK(cache.find(3) != nullptr);
+  CHECK(cache.find(4) != nullptr);
+  cache.insert(5, chunk(400));  // larger than the whole cache: not kept
+  CHECK(cache.find(5) == nullptr);
+  CHECK(cache.size_bytes() == 300);
+  ChunkCache off(0);
+  off.insert(1, chunk(1));
+  CHECK(off.find(1) == nullptr);
+}
