@@ -12,11 +12,12 @@ MemoryBudget split_memory_budget(std::uint64_t memory_limit, int threads) {
   MemoryBudget budget;
   // A quarter for decoded input chunks, at most 256 MiB: enough for neighbours to share.
   budget.chunk_cache_bytes = std::size_t(std::min<std::uint64_t>(memory_limit / 4, 256 * kMiB));
-  // Room for about three blocks per thread; blocks of 1..16 MiB keep per-block overheads small
-  // and compression spread over all threads.
+  // Blocks of about 1 MiB (whole chunks, so one chunk when a chunk is larger): the compress
+  // stage then scans and packs a block the kernel has just written while it is still in cache.
+  // On the seed x2 (2 cores) 16 MiB blocks ran 5x slower, the compress stage waiting on memory.
   const std::uint64_t per_block =
       (memory_limit - budget.chunk_cache_bytes) / (3 * std::uint64_t(std::max(threads, 1)) * 3);
-  budget.block_target_bytes = std::size_t(std::clamp<std::uint64_t>(per_block, kMiB, 16 * kMiB));
+  budget.block_target_bytes = std::size_t(std::min<std::uint64_t>(per_block, kMiB));
   return budget;
 }
 
