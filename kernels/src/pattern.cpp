@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <vector>
 
 namespace zoomflow {
 namespace {
@@ -64,27 +65,36 @@ void fill_typed(Pattern pattern, DType dtype, const Shape& shape, const Box& box
     }
     return;
   }
-  for (Index n = 0; n < total; ++n) {
-    IndexVector global = local;
-    for (int a = 0; a < rank; ++a) global[a] += box.origin[a];
-    T value{};
-    switch (pattern) {
-      case Pattern::kBox: {
-        bool inside = true;
-        for (int a = 0; a < rank; ++a)
-          inside = inside && global[a] >= region.origin[a] && global[a] < region.end(a);
-        value = T(inside ? 1 : 0);
-        break;
-      }
-      case Pattern::kNoise: {
-        // Smooth structure at a scale of ~1/4 of each axis, plus white noise.
-        double smooth = 1.0;
-        for (int a = 0; a < rank; ++a)
-          smooth *= 0.6 + 0.4 * std::sin(6.283185307179586 * double(global[a]) /
-                                             double(std::max<Index>(shape[a], 8)) * 2.0 +
-                                         a);
-        Index linear = 0;
-        for (int a = 0; a < rank; ++a) linear += global[a] * volume_strides[a];
+  // Noise and labels, row by row, from per-axis tables: the smooth field is a product of one
+  // factor per axis, the labels a hash of the 16-voxel cell.
+  const int last = rank - 1;
+  std::vector<double> smooth_factor[kMaxRank];
+  for (int a = 0; a < rank; ++a) {
+    smooth_factor[a].resize(std::size_t(box.extent[a]));
+    for (Index k = 0; k < box.extent[a]; ++k)
+      smooth_factor[a][std::size_t(k)] =
+          0.6 + 0.4 * std::sin(6.283185307179586 * double(box.origin[a] + k) /
+                                   double(std::max<Index>(shape[a], 8)) * 2.0 +
+                               a);
+  }
+  const Index row_length = box.extent[last];
+  const Index stride = out.strides()[last];
+  for (Index r = 0; r < total / std::max<Index>(row_length, 1); ++r) {
+    double outer_smooth = 1.0;
+    Index outer_linear = 0;
+    std::uint64_t outer_cell = seed;
+    for (int a = 0; a < last; ++a) {
+      outer_smooth *= smooth_factor[a][std::size_t(local[a])];
+      outer_linear += (local[a] + box.origin[a]) * volume_strides[a];
+      outer_cell = mix(outer_cell ^ std::uint64_t((local[a] + box.origin[a]) / 16 + 1000 * a));
+    }
+    T* row = &out[local];
+    for (Index x = 0; x < row_length; ++x) {
+      const Index gx = box.origin[last] + x;
+      T value{};
+      if (pattern == Pattern::kNoise) {
+        const double smooth = outer_smooth * smooth_factor[last][std::size_t(x)];
+        const Index linear = outer_linear + gx * volume_strides[last];
         const double noise = double(mix(seed ^ std::uint64_t(linear)) >> 11) * 0x1.0p-53 - 0.5;
         double v = 1000.0 * smooth + 120.0 * noise;
         if (dtype == DType::kBool)
@@ -92,21 +102,16 @@ void fill_typed(Pattern pattern, DType dtype, const Shape& shape, const Box& box
         else if (!is_floating(dtype) && sizeof(T) == 1)
           v = v / 8.0;
         value = from_double<T>(v);
-        break;
-      }
-      case Pattern::kLabels: {
-        // Cells of 16 voxels per axis, each one label, about a fifth of them background.
-        std::uint64_t cell = seed;
-        for (int a = 0; a < rank; ++a) cell = mix(cell ^ std::uint64_t(global[a] / 16 + 1000 * a));
+      } else {
+        const std::uint64_t cell = mix(outer_cell ^ std::uint64_t(gx / 16 + 1000 * last));
         const std::uint64_t label = (cell % 5 == 0) ? 0 : 1 + (cell >> 8) % 1000;
         value = dtype == DType::kBool
                     ? T(label != 0)
                     : from_double<T>(double(label % (sizeof(T) == 1 ? 100 : 1000)));
-        break;
       }
+      row[x * stride] = value;
     }
-    out[local] = value;
-    for (int a = rank - 1; a >= 0; --a) {
+    for (int a = last - 1; a >= 0; --a) {
       if (++local[a] < box.extent[a]) break;
       local[a] = 0;
     }
