@@ -235,12 +235,14 @@ Result<DecodedChunk> InputDataset::State::load_chunk(const IndexVector& grid_ind
   std::uint32_t filter_mask = 0;
   {
     const Hdf5Lock lock = lock_hdf5();
-    unsigned stored_mask = 0;
-    haddr_t address = HADDR_UNDEF;
+    // H5Dget_chunk_info_by_coord walks the whole chunk index in HDF5 1.10 (quadratic over a
+    // dataset); H5Dget_chunk_storage_size looks the chunk up, and fails for one never written.
     hsize_t size = 0;
-    if (H5Dget_chunk_info_by_coord(dataset.get(), offset.data(), &stored_mask, &address, &size) < 0)
+    if (H5Dget_chunk_storage_size(dataset.get(), offset.data(), &size) < 0) {
+      if (hdf5_error_detail() == "chunk storage is not allocated") return DecodedChunk{};
       return hdf5_error(ErrorCode::kIoError, "cannot look up " + chunk_name(grid_index));
-    if (address == HADDR_UNDEF) return DecodedChunk{};  // never written: the fill value
+    }
+    if (size == 0) return DecodedChunk{};  // no chunk index yet: nothing written
     raw.resize(size);
     if (H5Dread_chunk(dataset.get(), H5P_DEFAULT, offset.data(), &filter_mask, raw.data()) < 0)
       return hdf5_error(ErrorCode::kIoError, "cannot read " + chunk_name(grid_index));
