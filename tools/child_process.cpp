@@ -8,6 +8,7 @@
 #include <array>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -57,6 +58,7 @@ Result<ChildResult> run_self(const std::vector<std::string>& arguments) {
   posix_spawn_file_actions_adddup2(&actions, write_end.get(), STDOUT_FILENO);
   posix_spawn_file_actions_addclose(&actions, read_end.get());
 
+  std::fflush(nullptr);  // so our own lines come before the child's
   const auto start = std::chrono::steady_clock::now();
   pid_t pid = 0;
   const int spawn_error =
