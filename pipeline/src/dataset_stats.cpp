@@ -59,7 +59,8 @@ void accumulate_row(const T* row, Index length, std::uint64_t linear, Partial& p
   std::uint64_t nonzero = 0, nans = 0, checksum = 0;
   for (Index x = 0; x < length; ++x) {
     const T v = row[x];
-    checksum += checksum_mix(checksum_mix(linear + std::uint64_t(x)) ^ value_bits(v));
+    const std::uint64_t bits = value_bits(v);
+    if (bits != 0) checksum += checksum_mix(checksum_mix(linear + std::uint64_t(x)) ^ bits);
     nonzero += v != T(0) ? 1 : 0;
     if constexpr (std::is_floating_point_v<T>) {
       if (std::isnan(v)) {
@@ -88,8 +89,24 @@ void accumulate_row(const T* row, Index length, std::uint64_t linear, Partial& p
   }
 }
 
+// A block whose bytes are all zero (never-written chunks of a sparse mask: most of an
+// upsampled one) adds only to the count; its zeros add nothing to the checksum.
+Partial zero_block_stats(Index elements) {
+  Partial p;
+  p.count = std::uint64_t(elements);
+  p.any = elements > 0;
+  return p;
+}
+
+bool all_zero_bytes(const std::byte* data, std::size_t size) {
+  return size == 0 || (data[0] == std::byte{0} && std::memcmp(data, data + 1, size - 1) == 0);
+}
+
 template <class T>
 Partial block_stats(const T* data, const Box& box, const Shape& shape) {
+  if (all_zero_bytes(reinterpret_cast<const std::byte*>(data),
+                     std::size_t(box.num_elements()) * sizeof(T)))
+    return zero_block_stats(box.num_elements());
   Partial p;
   const int last = box.rank() - 1;
   const Index length = box.extent[last];

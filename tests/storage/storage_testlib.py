@@ -60,14 +60,16 @@ def mix(x):
 
 
 def checksum(array):
-    """zoomflow's content checksum: sum of mix(mix(i) ^ bits) modulo 2**64, i the C-order index,
-    bits the element's bytes as an unsigned integer of its width."""
+    """zoomflow's content checksum: sum of mix(mix(i) ^ bits) modulo 2**64 over the elements whose
+    bits are not all zero, i the C-order index, bits the element's bytes as an unsigned integer of
+    its width."""
     a = np.ascontiguousarray(array)
     a = a.astype(a.dtype.newbyteorder("="), copy=False)
     bits = a.reshape(-1).view(f"u{a.dtype.itemsize}").astype(U64)
     index = np.arange(bits.size, dtype=U64)
     with np.errstate(over="ignore"):
-        return int(mix(mix(index) ^ bits).sum(dtype=U64))
+        terms = mix(mix(index) ^ bits)
+        return int(terms[bits != 0].sum(dtype=U64))
 
 
 def zoomflow_stats(zoomflow, path, env=None):

@@ -28,9 +28,11 @@ struct DatasetStats {
   std::optional<StatNumber> min, max;  // none when there is no (non-NaN) element
   StatNumber sum = std::int64_t(0);    // exact for integer dtypes; float64 otherwise
   double mean = 0;
-  // Sum over elements, modulo 2^64, of mix(mix(i) ^ v): i the element's C-order index, v its bits
-  // as an unsigned integer of the element's width (bool 0/1, floats their IEEE bits), mix the
-  // splitmix64 finaliser. Independent of chunking, compression and byte order on disk.
+  // Sum over elements whose bits are not all zero, modulo 2^64, of mix(mix(i) ^ v): i the
+  // element's C-order index, v its bits as an unsigned integer of the element's width (bool 0/1,
+  // floats their IEEE bits, so -0.0 counts), mix the splitmix64 finaliser. Independent of
+  // chunking, compression and byte order on disk; zeros add nothing, so the checksum of a sparse
+  // mask costs about as much as its nonzero voxels.
   std::uint64_t checksum = 0;
 };
 
