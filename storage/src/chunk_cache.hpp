@@ -7,6 +7,7 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -14,7 +15,22 @@
 
 namespace zoomflow::storage {
 
-using DecodedChunk = std::shared_ptr<const std::vector<std::byte>>;
+// One chunk's decoded bytes. Allocated without zero-filling: the decoder writes every byte.
+class ChunkBytes {
+ public:
+  explicit ChunkBytes(std::size_t size)
+      : bytes_(std::make_unique_for_overwrite<std::byte[]>(size)), size_(size) {}
+  std::byte* data() { return bytes_.get(); }
+  const std::byte* data() const { return bytes_.get(); }
+  std::size_t size() const { return size_; }
+  std::span<std::byte> span() { return {bytes_.get(), size_}; }
+
+ private:
+  std::unique_ptr<std::byte[]> bytes_;
+  std::size_t size_;
+};
+
+using DecodedChunk = std::shared_ptr<const ChunkBytes>;
 
 class ChunkCache {
  public:

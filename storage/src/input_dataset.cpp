@@ -248,13 +248,13 @@ Result<DecodedChunk> InputDataset::State::load_chunk(const IndexVector& grid_ind
       return hdf5_error(ErrorCode::kIoError, "cannot read " + chunk_name(grid_index));
   }
   const std::size_t element_size = dtype_size(info.dtype);
-  auto decoded = std::make_shared<std::vector<std::byte>>(
-      std::size_t(num_elements(info.chunk_shape)) * element_size);
-  const Status status = decode_chunk(info.filters, filter_mask, raw, *decoded, element_size);
+  auto decoded =
+      std::make_shared<ChunkBytes>(std::size_t(num_elements(info.chunk_shape)) * element_size);
+  const Status status = decode_chunk(info.filters, filter_mask, raw, decoded->span(), element_size);
   if (!status.ok())
     return make_error(ErrorCode::kCorrupt,
                       chunk_name(grid_index) + " is corrupt: " + status.error().message);
-  if (stored.big_endian) swap_byte_order(*decoded, element_size);
+  if (stored.big_endian) swap_byte_order(decoded->span(), element_size);
   cache->insert(key, decoded);
   return DecodedChunk(std::move(decoded));
 }

@@ -70,9 +70,7 @@ TEST_CASE("chunk grid: edge chunks are clipped, touching chunks found") {
 
 TEST_CASE("chunk cache evicts the least recently used within its byte budget") {
   ChunkCache cache(300);
-  const auto chunk = [](std::size_t n) {
-    return std::make_shared<const std::vector<std::byte>>(n);
-  };
+  const auto chunk = [](std::size_t n) { return std::make_shared<const ChunkBytes>(n); };
   cache.insert(1, chunk(100));
   cache.insert(2, chunk(100));
   cache.insert(3, chunk(100));
