@@ -22,42 +22,46 @@ struct LinearTap {
   double weight;
 };
 
-// One axis: input length n, output length m. Lengths are below 2^31, so the integer products
-// below cannot overflow 64 bits.
+// One axis: input length n, output length m.
+//
+// The arithmetic is scipy.ndimage.zoom's own (scipy 1.10, ni_interpolation.c), operation for
+// operation in IEEE double without fused multiply-add: zoom = n / m (centers) or
+// (n - 1) / (m - 1) (corners, 1 when m == 1); s = (i + 0.5) * zoom - 0.5 or i * zoom; s clamped
+// to [0, n - 1] (mode 'nearest'); order 0 takes floor(s + 0.5). Exact integer arithmetic would
+// differ from scipy at exact ties whose zoom is not a binary fraction: 30 -> 51 on corners puts
+// output 25 at s = 14.5 exactly, which scipy computes as 14.499999999999998 and samples voxel 14.
+// Integer zooms are unaffected: on centers s + 0.5 = (2i + 1) / (2k) stays at least 1/(2k) from
+// an integer, far beyond rounding, so every voxel is replicated exactly k times.
 struct AxisMap {
   std::int64_t input_length;
   std::int64_t output_length;
   Grid grid;
 
-  // floor(s(i) + 0.5) clamped to [0, n-1], in exact integer arithmetic.
-  ZF_HOST_DEVICE std::int64_t nearest(std::int64_t i) const {
-    const std::int64_t n = input_length;
-    const std::int64_t m = output_length;
-    std::int64_t j;
-    if (grid == Grid::kCenters) {
-      // s + 0.5 = (2i + 1) n / (2m), never negative.
-      j = ((2 * i + 1) * n) / (2 * m);
-    } else {
-      if (m == 1) return 0;
-      // s + 0.5 = (2 i (n - 1) + (m - 1)) / (2 (m - 1)).
-      j = (2 * i * (n - 1) + (m - 1)) / (2 * (m - 1));
-    }
-    return j < n ? j : n - 1;
+  ZF_HOST_DEVICE double zoom() const {
+    if (grid == Grid::kCenters) return double(input_length) / double(output_length);
+    return output_length == 1 ? 1.0 : double(input_length - 1) / double(output_length - 1);
   }
 
-  // s(i) clamped to [0, n-1]; one rounding of an exact integer ratio.
+  // s(i), clamped to [0, n - 1].
   ZF_HOST_DEVICE double source_coordinate(std::int64_t i) const {
-    const std::int64_t n = input_length;
-    const std::int64_t m = output_length;
-    double s;
+    double s = double(i);
     if (grid == Grid::kCenters) {
-      s = double((2 * i + 1) * n - m) / double(2 * m);
+      s += 0.5;
+      s *= zoom();
+      s -= 0.5;
     } else {
-      s = m == 1 ? 0.0 : double(i * (n - 1)) / double(m - 1);
+      s *= zoom();
     }
+    const double last = double(input_length - 1);
     if (s < 0.0) s = 0.0;
-    if (s > double(n - 1)) s = double(n - 1);
+    if (s > last) s = last;
     return s;
+  }
+
+  // floor(s(i) + 0.5), within [0, n - 1].
+  ZF_HOST_DEVICE std::int64_t nearest(std::int64_t i) const {
+    const std::int64_t j = std::int64_t(source_coordinate(i) + 0.5);  // >= 0: truncation is floor
+    return j < input_length ? j : input_length - 1;
   }
 
   ZF_HOST_DEVICE LinearTap linear(std::int64_t i) const {
