@@ -98,6 +98,7 @@ struct OutputDataset::State {
     if (!temporary_file.empty()) remove_quietly(temporary_file);
   }
 
+  Status check_existing_place(bool overwrite);
   Status prepare_existing_file(const OutputOptions& options);
   Status prepare_new_file(const OutputOptions& options);
   Status create_dataset(const OutputOptions& options, bool anonymous);
@@ -146,21 +147,13 @@ Status check_not_input(const DatasetPath& path, const OutputOptions& options) {
 
 }  // namespace
 
-Status OutputDataset::State::prepare_existing_file(const OutputOptions& options) {
-  if (!is_hdf5_file(path.file))
-    return make_error(ErrorCode::kAlreadyExists,
-                      path.file + " exists and is not an HDF5 file; zoomflow does not replace it");
-  const Hdf5Lock lock = lock_hdf5();
-  auto opened = open_hdf5_file(path.file, /*writable=*/true);
-  if (!opened.ok())
-    return make_error(
-        opened.error().code,
-        opened.error().message +
-            "; if it is open elsewhere (or is this run's input), write to another file");
-  file = std::move(opened).value();
-  switch (object_kind(file.get(), path.dataset)) {
+// What the existing file holds at the output's place, checked through a read-only handle: a
+// refused output never opens the file for writing.
+Status OutputDataset::State::check_existing_place(bool overwrite) {
+  ZF_ASSIGN_OR_RETURN(const FileHandle reader, open_hdf5_file(path.file, /*writable=*/false));
+  switch (object_kind(reader.get(), path.dataset)) {
     case ObjectKind::kDataset:
-      if (!options.overwrite)
+      if (!overwrite)
         return make_error(ErrorCode::kAlreadyExists,
                           where + " already exists; pass --overwrite to replace it");
       replace_existing = true;
@@ -175,10 +168,26 @@ Status OutputDataset::State::prepare_existing_file(const OutputOptions& options)
   for (std::size_t pos = path.dataset.find('/', 1); pos != std::string::npos;
        pos = path.dataset.find('/', pos + 1)) {
     const std::string prefix = path.dataset.substr(0, pos);
-    const ObjectKind kind = object_kind(file.get(), prefix);
+    const ObjectKind kind = object_kind(reader.get(), prefix);
     if (kind != ObjectKind::kMissing && kind != ObjectKind::kGroup)
       return invalid("cannot create " + where + ": " + prefix + " is not a group");
   }
+  return ok_status();
+}
+
+Status OutputDataset::State::prepare_existing_file(const OutputOptions& options) {
+  if (!is_hdf5_file(path.file))
+    return make_error(ErrorCode::kAlreadyExists,
+                      path.file + " exists and is not an HDF5 file; zoomflow does not replace it");
+  const Hdf5Lock lock = lock_hdf5();
+  ZF_RETURN_IF_ERROR(check_existing_place(options.overwrite));
+  auto opened = open_hdf5_file(path.file, /*writable=*/true);
+  if (!opened.ok())
+    return make_error(
+        opened.error().code,
+        opened.error().message +
+            "; if it is open elsewhere (or is this run's input), write to another file");
+  file = std::move(opened).value();
   return create_dataset(options, /*anonymous=*/true);
 }
 
@@ -344,6 +353,10 @@ Status OutputDataset::write_chunk(const EncodedChunk& chunk) {
                                                  " while writing " + s.where);
   ZF_RETURN_IF_ERROR(s.check_chunk_origin(chunk.chunk_origin));
   if (chunk.is_fill()) return ok_status();
+  if (s.compression.codec == Codec::kNone && chunk.bytes.size() != s.chunk_bytes)
+    return invalid("an uncompressed chunk of " + s.where + " holds " +
+                   std::to_string(s.chunk_bytes) + " bytes, not " +
+                   std::to_string(chunk.bytes.size()));
   const Hsizes offset = to_hsizes(chunk.chunk_origin);
   const Hdf5Lock lock = lock_hdf5();
   if (H5Dwrite_chunk(s.dataset.get(), H5P_DEFAULT, 0, offset.data(), chunk.bytes.size(),
