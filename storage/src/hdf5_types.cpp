@@ -66,13 +66,10 @@ std::string member_name(hid_t type, unsigned index) {
 bool is_bool_enum(hid_t type) {
   if (H5Tget_size(type) != 1 || H5Tget_nmembers(type) != 2) return false;
   for (unsigned i = 0; i < 2; ++i) {
-    std::int64_t value = 0;
-    const TypeHandle base(H5Tget_super(type));
-    std::uint8_t raw = 0;
+    std::uint8_t raw = 0;  // the member's value in the one-byte base type
     if (H5Tget_member_value(type, i, &raw) < 0) return false;
-    value = H5Tget_sign(base.get()) == H5T_SGN_2 ? std::int64_t(std::int8_t(raw)) : raw;
     const std::string name = member_name(type, i);
-    if (!((name == "FALSE" && value == 0) || (name == "TRUE" && value == 1))) return false;
+    if (!((name == "FALSE" && raw == 0) || (name == "TRUE" && raw == 1))) return false;
   }
   return true;
 }

@@ -104,48 +104,45 @@ struct InputDataset::State {
 };
 
 Status InputDataset::State::describe_layout(hid_t dcpl) {
-  State& s = *this;
   const H5D_layout_t layout = H5Pget_layout(dcpl);
-  s.info.chunked = layout == H5D_CHUNKED;
-  if (s.info.chunked) {
+  info.chunked = layout == H5D_CHUNKED;
+  if (info.chunked) {
     Hsizes dims{};
     const int rank = H5Pget_chunk(dcpl, kMaxRank, dims.data());
-    if (rank != s.info.shape.rank())
-      return hdf5_error(ErrorCode::kIoError, "cannot read the chunk shape of " + s.where);
-    for (int a = 0; a < rank; ++a) s.info.chunk_shape.push_back(Index(dims[a]));
-    s.grid = ChunkGrid(s.info.shape, s.info.chunk_shape);
+    if (rank != info.shape.rank())
+      return hdf5_error(ErrorCode::kIoError, "cannot read the chunk shape of " + where);
+    for (int a = 0; a < rank; ++a) info.chunk_shape.push_back(Index(dims[a]));
+    grid = ChunkGrid(info.shape, info.chunk_shape);
   }
-  s.info.filters = read_filters(dcpl);
+  info.filters = read_filters(dcpl);
   return ok_status();
 }
 
 Status InputDataset::State::read_fill_value(hid_t dcpl) {
-  State& s = *this;
-  s.fill.assign(dtype_size(s.info.dtype), std::byte{0});
+  fill.assign(dtype_size(info.dtype), std::byte{0});
   H5D_fill_value_t defined = H5D_FILL_VALUE_UNDEFINED;
   if (H5Pfill_value_defined(dcpl, &defined) < 0 || defined == H5D_FILL_VALUE_UNDEFINED)
     return ok_status();
-  if (H5Pget_fill_value(dcpl, s.memory_type.get(), s.fill.data()) < 0)
-    return hdf5_error(ErrorCode::kIoError, "cannot read the fill value of " + s.where);
+  if (H5Pget_fill_value(dcpl, memory_type.get(), fill.data()) < 0)
+    return hdf5_error(ErrorCode::kIoError, "cannot read the fill value of " + where);
   return ok_status();
 }
 
 Status InputDataset::State::describe() {
-  State& s = *this;
-  const TypeHandle type(H5Dget_type(s.dataset.get()));
-  if (!type) return hdf5_error(ErrorCode::kIoError, "cannot read the element type of " + s.where);
-  ZF_ASSIGN_OR_RETURN(s.stored, describe_stored_type(type.get(), s.where));
-  s.info.dtype = s.stored.dtype;
-  s.memory_type = read_memory_type(type.get(), s.info.dtype);
-  ZF_ASSIGN_OR_RETURN(s.info.shape, read_shape(s.dataset.get(), s.where));
-  const PropertyHandle dcpl(H5Dget_create_plist(s.dataset.get()));
-  if (!dcpl) return hdf5_error(ErrorCode::kIoError, "cannot read the layout of " + s.where);
+  const TypeHandle type(H5Dget_type(dataset.get()));
+  if (!type) return hdf5_error(ErrorCode::kIoError, "cannot read the element type of " + where);
+  ZF_ASSIGN_OR_RETURN(stored, describe_stored_type(type.get(), where));
+  info.dtype = stored.dtype;
+  memory_type = read_memory_type(type.get(), info.dtype);
+  ZF_ASSIGN_OR_RETURN(info.shape, read_shape(dataset.get(), where));
+  const PropertyHandle dcpl(H5Dget_create_plist(dataset.get()));
+  if (!dcpl) return hdf5_error(ErrorCode::kIoError, "cannot read the layout of " + where);
   ZF_RETURN_IF_ERROR(describe_layout(dcpl.get()));
   ZF_RETURN_IF_ERROR(read_fill_value(dcpl.get()));
-  s.info.storage_bytes = H5Dget_storage_size(s.dataset.get());
-  s.info.attributes = read_attributes(s.dataset.get());
-  s.direct = s.info.chunked && s.stored.raw_compatible && is_decodable_pipeline(s.info.filters);
-  if (!s.direct) s.missing_filter = find_missing_filter(s.info.filters);
+  info.storage_bytes = H5Dget_storage_size(dataset.get());
+  info.attributes = read_attributes(dataset.get());
+  direct = info.chunked && stored.raw_compatible && is_decodable_pipeline(info.filters);
+  if (!direct) missing_filter = find_missing_filter(info.filters);
   return ok_status();
 }
 
