@@ -137,12 +137,14 @@ Status check_folder(const std::string& file) {
 Status check_not_input(const DatasetPath& path, const OutputOptions& options) {
   if (options.copy_attributes_from == nullptr) return ok_status();
   const DatasetPath& input = options.copy_attributes_from->info().path;
-  if (same_file(input.file, path.file) &&
-      normalize_dataset_name(input.dataset) == normalize_dataset_name(path.dataset))
+  if (!same_file(input.file, path.file)) return ok_status();
+  if (normalize_dataset_name(input.dataset) == normalize_dataset_name(path.dataset))
     return invalid(path.to_string() +
                    " is the input dataset; write the output elsewhere "
                    "(zoomflow never replaces its input)");
-  return ok_status();
+  // HDF5 cannot open for writing a file it holds open read-only in the same process.
+  return invalid("cannot add " + path.dataset + " to " + path.file + " while reading " +
+                 input.to_string() + " from it; write the output to another file");
 }
 
 }  // namespace

@@ -165,6 +165,10 @@ TEST_CASE("outputs that cannot be made are refused before anything is written") 
   const auto onto_input = OutputDataset::create({file, "data"}, same);
   REQUIRE(!onto_input.ok());
   CHECK(onto_input.error().message.find("input") != std::string::npos);
+  // Another dataset in the input's own file: HDF5 cannot write a file it holds read-only.
+  const auto beside_input = OutputDataset::create({file, "/other"}, same);
+  REQUIRE(!beside_input.ok());
+  CHECK(beside_input.error().message.find("another file") != std::string::npos);
   CHECK(first_value({file, "/data"}) == 1);
   CHECK(folder.entries().size() == 2);  // f.h5 and notes.h5, no temporaries
 }
