@@ -44,15 +44,19 @@ class LinearBoxKernel {
     shape[rank_ - 1] = output_.shape()[rank_ - 1];
     resize(scratch[0], shape);
     lerp_last_axis(scratch[0].data());
+    if (rank_ == 1) {
+      store(scratch[0].data());
+      return;
+    }
     int current = 0;
-    for (int axis = rank_ - 2; axis >= 0; --axis) {
+    for (int axis = rank_ - 2; axis >= 1; --axis) {
       const Shape source_shape = shape;
       shape[axis] = output_.shape()[axis];
       resize(scratch[1 - current], shape);
       lerp_outer_axis(axis, scratch[current].data(), source_shape, scratch[1 - current].data());
       current = 1 - current;
     }
-    store(scratch[current].data());
+    lerp_first_axis_and_store(scratch[current].data(), shape);
   }
 
  private:
@@ -104,6 +108,47 @@ class LinearBoxKernel {
         const double w = t.weight;
         double* d = dst + k * inner;
         for (Index i = 0; i < inner; ++i) d[i] = lerp(a0[i], a1[i], w);
+      }
+    }
+  }
+
+  // The last pass, along axis 0, converts straight into the output (any strides): one pass
+  // over the output instead of a pass into doubles and another to convert them.
+  void lerp_first_axis_and_store(const double* in, const Shape& in_shape) const {
+    const Shape& shape = output_.shape();
+    const int last = rank_ - 1;
+    const Index length = shape[last];
+    const Index inner = num_elements(in_shape) / in_shape[0];  // = output voxels per plane
+    const Index rows_per_plane = inner / length;
+    const Index x_stride = output_.strides()[last];
+    // Output offsets of the rows of one plane (axes 1 .. last-1).
+    thread_local std::vector<Index> row_offsets;
+    row_offsets.resize(std::size_t(rows_per_plane));
+    IndexVector row_index = IndexVector::filled(rank_, 0);
+    for (Index r = 0; r < rows_per_plane; ++r) {
+      row_offsets[std::size_t(r)] = output_.offset_of(row_index);
+      for (int a = last - 1; a >= 1; --a) {
+        if (++row_index[a] < shape[a]) break;
+        row_index[a] = 0;
+      }
+    }
+    const auto& taps = taps_[0];
+    for (Index k = 0; k < Index(taps.size()); ++k) {
+      const LinearTap& t = taps[std::size_t(k)];
+      const double* a0 = in + t.j0 * inner;
+      const double* a1 = in + t.j1 * inner;
+      const double w = t.weight;
+      T* plane = output_.data() + k * output_.strides()[0];
+      for (Index r = 0; r < rows_per_plane; ++r) {
+        T* row = plane + row_offsets[std::size_t(r)];
+        const double* r0 = a0 + r * length;
+        const double* r1 = a1 + r * length;
+        if (x_stride == 1) {
+          for (Index x = 0; x < length; ++x) row[x] = saturate_cast<T>(lerp(r0[x], r1[x], w));
+        } else {
+          for (Index x = 0; x < length; ++x)
+            row[x * x_stride] = saturate_cast<T>(lerp(r0[x], r1[x], w));
+        }
       }
     }
   }
