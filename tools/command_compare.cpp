@@ -12,6 +12,8 @@
 namespace zoomflow::tools {
 namespace {
 
+constexpr std::uint64_t kCompareCache = std::uint64_t(64) << 20;
+
 struct CompareArgs {
   std::string a, b;
   int threads = 0;
@@ -45,8 +47,11 @@ Status report_result(const std::string& a, const std::string& b, const pipeline:
 Status run_compare(const CompareArgs& args) {
   ZF_ASSIGN_OR_RETURN(const storage::DatasetPath path_a, storage::parse_dataset_path(args.a));
   ZF_ASSIGN_OR_RETURN(const storage::DatasetPath path_b, storage::parse_dataset_path(args.b));
-  ZF_ASSIGN_OR_RETURN(const storage::InputDataset a, storage::InputDataset::open(path_a));
-  ZF_ASSIGN_OR_RETURN(const storage::InputDataset b, storage::InputDataset::open(path_b));
+  // Blocks follow A's chunks (each decoded once); B's chunks may straddle blocks: a cache.
+  ZF_ASSIGN_OR_RETURN(const storage::InputDataset a,
+                      storage::InputDataset::open(path_a, {.chunk_cache_bytes = 0}));
+  ZF_ASSIGN_OR_RETURN(const storage::InputDataset b,
+                      storage::InputDataset::open(path_b, {.chunk_cache_bytes = kCompareCache}));
   storage::install_interrupt_handlers();
   pipeline::CompareOptions options;
   options.threads = args.threads;

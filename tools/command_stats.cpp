@@ -57,7 +57,9 @@ void print_text(const std::string& path, const pipeline::DatasetStats& s) {
 
 Status run_stats(const StatsArgs& args) {
   ZF_ASSIGN_OR_RETURN(const storage::DatasetPath path, storage::parse_dataset_path(args.path));
-  ZF_ASSIGN_OR_RETURN(const storage::InputDataset input, storage::InputDataset::open(path));
+  // Blocks are made of whole chunks, each decoded once: no cache needed.
+  ZF_ASSIGN_OR_RETURN(const storage::InputDataset input,
+                      storage::InputDataset::open(path, {.chunk_cache_bytes = 0}));
   storage::install_interrupt_handlers();
   pipeline::StatsOptions options;
   options.threads = args.threads;
