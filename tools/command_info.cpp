@@ -44,7 +44,7 @@ void print_text(const storage::DatasetInfo& info) {
   const double disk = double(info.storage_bytes);
   fmt::print("  storage     {} bytes on disk, {} bytes raw ({:.2f}x)\n", info.storage_bytes,
              raw_bytes(info), disk > 0 ? raw / disk : 0.0);
-  fmt::print("  attributes  {}\n", info.attributes.empty() ? "none" : "");
+  fmt::print("  attributes{}\n", info.attributes.empty() ? "  none" : "");
   for (const auto& a : info.attributes) fmt::print("    {} = {}\n", a.name, a.value_text);
 }
 

@@ -1,6 +1,7 @@
 #include "attributes.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstring>
 
@@ -81,6 +82,25 @@ std::string strings_text(hid_t attribute, hid_t type, hid_t space, std::size_t n
   return list_text(values, is_array);
 }
 
+// Member names (h5py's bool: FALSE / TRUE).
+std::string enum_text(hid_t attribute, hid_t type, std::size_t n, bool is_array) {
+  const TypeHandle memory(H5Tget_native_type(type, H5T_DIR_ASCEND));
+  const std::size_t size = H5Tget_size(memory.get());
+  std::vector<std::byte> values(size * n);
+  if (n > 0 && H5Aread(attribute, memory.get(), values.data()) < 0) return "<unreadable>";
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::array<char, 128> name{};
+    const bool known =
+        H5Tenum_nameof(memory.get(), values.data() + i * size, name.data(), name.size()) >= 0;
+    names.push_back(known ? name.data() : "?");
+  }
+  std::string text = list_text(names, is_array);
+  // list_text quotes strings; enum members are names, not strings.
+  text.erase(std::remove(text.begin(), text.end(), '"'), text.end());
+  return text;
+}
+
 std::string attribute_text(hid_t attribute) {
   const TypeHandle type(H5Aget_type(attribute));
   const SpaceHandle space(H5Aget_space(attribute));
@@ -95,6 +115,8 @@ std::string attribute_text(hid_t attribute) {
       return numbers_text<double>(attribute, H5T_NATIVE_DOUBLE, n, is_array);
     case H5T_STRING:
       return strings_text(attribute, type.get(), space.get(), n, is_array);
+    case H5T_ENUM:
+      return enum_text(attribute, type.get(), n, is_array);
     default:
       break;
   }
