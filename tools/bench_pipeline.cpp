@@ -14,6 +14,7 @@
 #include "child_process.hpp"
 #include "command.hpp"
 #include "measure.hpp"
+#include "work_folder.hpp"
 #include "zoomflow/kernels/pattern.hpp"
 #include "zoomflow/kernels/zoom.hpp"
 #include "zoomflow/storage/zstd_codec.hpp"
@@ -85,28 +86,14 @@ void print_json(const std::vector<BenchRow>& rows) {
 Status run_pipeline_bench(const PipelineBenchOptions& options) {
   const int threads = tbb::info::default_concurrency();
   ZF_RETURN_IF_ERROR(parse_byte_size(options.memory_limit));  // refuse a bad size up front
-  const fs::path dir =
-      options.workdir.empty()
-          ? fs::temp_directory_path() / ("zoomflow-bench-" + std::to_string(::getpid()))
-          : fs::path(options.workdir);
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec)
-    return make_error(ErrorCode::kIoError, "cannot create " + dir.string() + ": " + ec.message());
-  struct Cleanup {
-    fs::path dir;
-    bool keep;
-    ~Cleanup() {
-      std::error_code ignored;
-      if (!keep) fs::remove_all(dir, ignored);
-    }
-  } cleanup{dir, options.keep || !options.workdir.empty()};
+  ZF_ASSIGN_OR_RETURN(const WorkFolder dir,
+                      WorkFolder::create(options.workdir, "zoomflow-bench", options.keep));
 
   const std::string seed_shape = options.quick ? "128,128,64" : "1024,1024,512";
   const std::string dense_shape = options.quick ? "64,64,64" : "512,512,512";
-  const std::string seed = (dir / "seed.h5").string() + ":/mask";
-  const std::string dense = (dir / "noise.h5").string() + ":/ct";
-  const std::string out = (dir / "out.h5").string() + ":/zoomed";
+  const std::string seed = dir.dataset("seed.h5", "/mask");
+  const std::string dense = dir.dataset("noise.h5", "/ct");
+  const std::string out = dir.dataset("out.h5", "/zoomed");
   const std::string limit = options.memory_limit;
   std::vector<BenchRow> rows;
 

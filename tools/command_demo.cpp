@@ -12,6 +12,7 @@
 #include "byte_size.hpp"
 #include "child_process.hpp"
 #include "command.hpp"
+#include "work_folder.hpp"
 
 namespace zoomflow::tools {
 namespace {
@@ -39,25 +40,12 @@ struct DemoRow {
 Status run_demo(const DemoArgs& args) {
   ZF_ASSIGN_OR_RETURN(Shape shape, parse_shape(args.shape));
   ZF_RETURN_IF_ERROR(parse_byte_size(args.memory_limit));
-  const fs::path dir = args.workdir.empty() ? fs::temp_directory_path() /
-                                                  ("zoomflow-demo-" + std::to_string(::getpid()))
-                                            : fs::path(args.workdir);
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec)
-    return make_error(ErrorCode::kIoError, "cannot create " + dir.string() + ": " + ec.message());
-  struct Cleanup {
-    fs::path dir;
-    bool keep;
-    ~Cleanup() {
-      std::error_code ignored;
-      if (!keep) fs::remove_all(dir, ignored);
-    }
-  } cleanup{dir, args.keep};
+  ZF_ASSIGN_OR_RETURN(const WorkFolder dir,
+                      WorkFolder::create(args.workdir, "zoomflow-demo", args.keep));
 
-  const std::string seed = (dir / "seed.h5").string() + ":/mask";
+  const std::string seed = dir.dataset("seed.h5", "/mask");
   fmt::print("zoomflow demo: the seed mask {} bool, [50:600, 200:1000, 5:30] = 1, in {}\n",
-             to_string(shape), dir.string());
+             to_string(shape), dir.path().string());
   ZF_ASSIGN_OR_RETURN(ChildResult generated,
                       run_self_checked({"generate", seed, "--shape", args.shape, "--dtype", "bool",
                                         "--pattern", "box", "--overwrite"}));
@@ -66,7 +54,7 @@ Status run_demo(const DemoArgs& args) {
 
   std::vector<DemoRow> rows;
   for (int zoom : {4, 2}) {
-    const std::string out = (dir / fmt::format("x{}.h5", zoom)).string() + ":/mask";
+    const std::string out = dir.dataset(fmt::format("x{}.h5", zoom), "/mask");
     Shape out_shape = shape;
     for (Index& e : out_shape) e *= zoom;
     fmt::print("resampling x{} to {} out of core (memory limit {}) ...\n", zoom,
@@ -80,7 +68,7 @@ Status run_demo(const DemoArgs& args) {
                     child.peak_rss_bytes});
     if (!args.keep) {
       std::error_code ignored;
-      fs::remove(dir / fmt::format("x{}.h5", zoom), ignored);
+      fs::remove(dir.path() / fmt::format("x{}.h5", zoom), ignored);
     }
   }
 
@@ -108,7 +96,8 @@ void add_demo_command(CLI::App& app, CommandRegistry& registry) {
   auto args = std::make_shared<DemoArgs>();
   CLI::App* demo = app.add_subcommand(
       "demo", "The seed problem: the (1024,1024,512) box mask zoomed x4 and x2, out of core");
-  demo->add_option("--workdir", args->workdir, "folder for the files (default: a temporary one)");
+  demo->add_option("--workdir", args->workdir,
+                   "folder for the files, never removed (default: a temporary one, removed)");
   demo->add_option("--memory-limit", args->memory_limit, "for the resampling runs")
       ->capture_default_str();
   demo->add_option("--shape", args->shape, "seed shape (smaller for a quick look)")
