@@ -31,9 +31,9 @@ namespace {
 struct Row {
   std::string method;
   double seconds = 0;
-  double bytes = 0;       // the bytes the rate is given for
-  std::string versus;     // what it is compared with
-  double ratio = 0;       // versus's seconds / this row's seconds (1.0: as fast)
+  double bytes = 0;    // the bytes the rate is given for
+  std::string versus;  // what it is compared with
+  double ratio = 0;    // versus's seconds / this row's seconds (1.0: as fast)
 };
 
 Status fill_volume(Pattern pattern, ArrayView volume) {

@@ -98,7 +98,8 @@ Status run_resample(const ResampleArgs& args) {
                request.output.to_string(), report->blocks, to_string(report->block_shape),
                report->constant_blocks, double(report->output_bytes) / 1e9, report->seconds);
   if (!args.quiet && report->backend == "cuda")
-    fmt::print(stderr, "resample: on the GPU with {} streams ({} busy at most), {:.2f} GiB of "
+    fmt::print(stderr,
+               "resample: on the GPU with {} streams ({} busy at most), {:.2f} GiB of "
                "device memory\n",
                report->gpu_streams, report->gpu_peak_streams_busy,
                double(report->gpu_memory_bytes) / double(1 << 30));

@@ -1,5 +1,6 @@
-// Device helpers shared by the order-0 and order-1 kernels: the launch geometry, the walk over
-// output rows, and stores of a thread's run of outputs. Internal to kernels/cuda.
+// Device helpers shared by the order-0 and order-1 kernels: the launch geometry and the stores
+// of a thread's run of outputs (what the values are is kernel_rows.hpp's business). Internal to
+// kernels/cuda.
 //
 // Geometry: every output row (all axes but the last fixed) is contiguous in the output box.
 // Threads along x each compute kPerThread consecutive outputs of a row (so one warp writes one
@@ -17,21 +18,6 @@
 namespace zoomflow::cuda::detail {
 
 inline constexpr int kThreadsPerBlock = 256;
-
-// The coordinates of axes 0 .. kRank-3 of flattened outer row `z` (C order). Axis 0 takes the
-// last quotient without a division, so ranks up to 3 divide nothing.
-template <int kRank>
-__device__ inline void outer_coordinates(const KernelArgs& args, std::int64_t z,
-                                         std::int64_t (&coordinate)[kRank]) {
-  if constexpr (kRank >= 3) {
-#pragma unroll
-    for (int a = kRank - 3; a >= 1; --a) {
-      coordinate[a] = z % args.output_extent[a];
-      z /= args.output_extent[a];
-    }
-    coordinate[0] = z;
-  }
-}
 
 // Storage-only types of 1, 2, 4, 8 and 16 bytes, for one wide store of a thread's run.
 template <int kBytes>

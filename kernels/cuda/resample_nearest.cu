@@ -25,42 +25,25 @@ struct Bits<8> {
   using type = std::uint64_t;
 };
 
-// 16 bytes per thread: one uint4 store, the widest a thread can issue.
-template <class T>
-inline constexpr int kNearestPerThread = 16 / int(sizeof(T));
-
+// One thread: a run of kNearestPerThread outputs of a row, for each row of its grid stride.
 template <class T, int kRank>
 __global__ void __launch_bounds__(kThreadsPerBlock) nearest_kernel(const KernelArgs args) {
   constexpr int kPerThread = kNearestPerThread<T>;
-  const T* __restrict__ input = static_cast<const T*>(args.input);
-  T* __restrict__ output = static_cast<T*>(args.output);
   const std::int64_t x_extent = args.output_extent[kRank - 1];
   const std::int64_t x0 = (std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x) * kPerThread;
   if (x0 >= x_extent) return;  // no barriers below, so idle threads may leave
-
-  // The last axis's source indices are the same for every row this thread visits.
-  std::int32_t source_x[kPerThread];
-#pragma unroll
-  for (int e = 0; e < kPerThread; ++e)
-    source_x[e] = x0 + e < x_extent ? args.index0[kRank - 1][x0 + e] : 0;
-
+  const NearestTaps<kPerThread> taps = nearest_taps<kRank, kPerThread>(args, x0);
+  T* output = static_cast<T*>(args.output);
   const std::int64_t y_extent = kRank >= 2 ? args.output_extent[kRank - 2] : 1;
   const std::int64_t y_step = std::int64_t(gridDim.y) * blockDim.y;
   for (std::int64_t z = blockIdx.z; z < args.outer_rows; z += gridDim.z) {
     std::int64_t coordinate[kRank];
     outer_coordinates<kRank>(args, z, coordinate);
-    std::int64_t z_offset = 0;
-#pragma unroll
-    for (int a = 0; a + 2 < kRank; ++a)
-      z_offset += std::int64_t(args.index0[a][coordinate[a]]) * args.input_stride[a];
     for (std::int64_t y = std::int64_t(blockIdx.y) * blockDim.y + threadIdx.y; y < y_extent;
          y += y_step) {
-      std::int64_t offset = z_offset;
-      if constexpr (kRank >= 2)
-        offset += std::int64_t(args.index0[kRank - 2][y]) * args.input_stride[kRank - 2];
+      if constexpr (kRank >= 2) coordinate[kRank - 2] = y;
       T values[kPerThread];
-#pragma unroll
-      for (int e = 0; e < kPerThread; ++e) values[e] = input[offset + source_x[e]];
+      nearest_row<T, kRank, kPerThread>(args, taps, coordinate, values);
       store_run<T, kPerThread>(output + (z * y_extent + y) * x_extent, x0, x_extent, values);
     }
   }

@@ -57,9 +57,9 @@ Result<std::unique_ptr<CudaResampleStage>> CudaResampleStage::create(
                           "; lower --memory-limit for smaller blocks, or raise "
                           "--gpu-memory-limit");
   const int streams = int(std::max<std::uint64_t>(
-      1, std::min<std::uint64_t>({fit, std::uint64_t(std::max(options.max_streams, 1)),
-                                  std::uint64_t(std::max<std::size_t>(
-                                      options.max_blocks_in_flight, 1))})));
+      1, std::min<std::uint64_t>(
+             {fit, std::uint64_t(std::max(options.max_streams, 1)),
+              std::uint64_t(std::max<std::size_t>(options.max_blocks_in_flight, 1))})));
   ZF_ASSIGN_OR_RETURN(cuda::CudaResampler resampler,
                       cuda::CudaResampler::create(spec, dtype, capacity, streams));
   return std::unique_ptr<CudaResampleStage>(
@@ -100,8 +100,8 @@ BufferAllocator pinned_buffer_allocator() {
     buffer.capacity = size;
     auto pinned = cuda::allocate_pinned(bytes);
     if (pinned.ok()) {
-      buffer.bytes = std::unique_ptr<std::byte[], BufferDeleter>(
-          *pinned, BufferDeleter{&cuda::free_pinned});
+      buffer.bytes =
+          std::unique_ptr<std::byte[], BufferDeleter>(*pinned, BufferDeleter{&cuda::free_pinned});
     } else {
       buffer.bytes.reset(std::make_unique_for_overwrite<std::byte[]>(bytes).release());
     }

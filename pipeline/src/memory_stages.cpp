@@ -20,8 +20,8 @@ void copy_rows(const ConstArrayView* from, const ArrayView& to) {
     for (int a = 0; a < rank; ++a) o += row[a] * strides[a];
     return o * element;
   };
-  const bool packed = to.strides()[rank - 1] == 1 &&
-                      (from == nullptr || from->strides()[rank - 1] == 1);
+  const bool packed =
+      to.strides()[rank - 1] == 1 && (from == nullptr || from->strides()[rank - 1] == 1);
   for (Index r = 0; r < rows; ++r) {
     std::byte* destination = to.data() + offset(to.strides());
     const std::byte* source = from != nullptr ? from->data() + offset(from->strides()) : nullptr;

@@ -77,8 +77,8 @@ Result<ResampleReport> resample(const storage::InputDataset& source, storage::Ou
   // The CUDA stage sizes its device buffers from the plan; if that fails, auto falls back.
   std::unique_ptr<CudaResampleStage> gpu;
   if (choice.backend == Backend::kCuda) {
-    auto created = CudaResampleStage::create(
-        spec, dtype, plan, {options.gpu_memory_limit, report.blocks_in_flight});
+    auto created = CudaResampleStage::create(spec, dtype, plan,
+                                             {options.gpu_memory_limit, report.blocks_in_flight});
     if (created.ok()) {
       gpu = std::move(*created);
     } else if (options.backend == Backend::kCuda) {

@@ -70,24 +70,48 @@ void run_case(const StageCase& c) {
 }  // namespace
 
 TEST_CASE("many blocks through the multi-stream stage equal zoom(), with one thread and two") {
-  run_case({{40, 64, 72}, {80, 128, 144}, Interpolation::kNearest, Grid::kCenters, DType::kUInt16,
-            {16, 32, 32}, 1});
-  run_case({{40, 64, 72}, {80, 128, 144}, Interpolation::kNearest, Grid::kCenters, DType::kBool,
-            {16, 32, 32}, 2});
-  run_case({{50, 61, 77}, {33, 150, 99}, Interpolation::kLinear, Grid::kCorners, DType::kFloat32,
-            {8, 32, 24}, 2});
-  run_case({{30, 40, 50}, {75, 100, 125}, Interpolation::kLinear, Grid::kCenters, DType::kInt16,
-            {16, 16, 64}, 1});
-  run_case({{200, 300}, {700, 450}, Interpolation::kLinear, Grid::kCenters, DType::kFloat64,
-            {64, 48}, 2});
+  run_case({{40, 64, 72},
+            {80, 128, 144},
+            Interpolation::kNearest,
+            Grid::kCenters,
+            DType::kUInt16,
+            {16, 32, 32},
+            1});
+  run_case({{40, 64, 72},
+            {80, 128, 144},
+            Interpolation::kNearest,
+            Grid::kCenters,
+            DType::kBool,
+            {16, 32, 32},
+            2});
+  run_case({{50, 61, 77},
+            {33, 150, 99},
+            Interpolation::kLinear,
+            Grid::kCorners,
+            DType::kFloat32,
+            {8, 32, 24},
+            2});
+  run_case({{30, 40, 50},
+            {75, 100, 125},
+            Interpolation::kLinear,
+            Grid::kCenters,
+            DType::kInt16,
+            {16, 16, 64},
+            1});
+  run_case({{200, 300},
+            {700, 450},
+            Interpolation::kLinear,
+            Grid::kCenters,
+            DType::kFloat64,
+            {64, 48},
+            2});
 }
 
 TEST_CASE("the GPU memory limit bounds the streams, and below one block it is a clear error") {
   const ResampleSpec spec{{64, 64, 64}, {128, 128, 128}, Interpolation::kNearest, Grid::kCenters};
   const BlockPlan plan = plan_blocks(spec, Shape{32, 32, 32}, Shape{32, 32, 32});
-  const std::uint64_t one_block =
-      cuda::CudaResampler::slot_device_bytes(spec, DType::kUInt8,
-                                             {16 * 16 * 16 + 4096, 32 * 32 * 32, Shape{32, 32, 32}});
+  const std::uint64_t one_block = cuda::CudaResampler::slot_device_bytes(
+      spec, DType::kUInt8, {16 * 16 * 16 + 4096, 32 * 32 * 32, Shape{32, 32, 32}});
   const auto tiny = CudaResampleStage::create(spec, DType::kUInt8, plan, {1024, 8, 3});
   REQUIRE_FALSE(tiny.ok());
   CHECK(tiny.error().code == ErrorCode::kOutOfMemory);

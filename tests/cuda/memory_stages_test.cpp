@@ -38,8 +38,8 @@ TEST_CASE("read from memory, resample on the CPU, store to memory: the bytes of 
         read_memory_stage(input->view(), pool),
         {"resampling", false,
          [&](BlockWork& work) {
-           work.output_buffer = pool.acquire(std::size_t(work.block.output_box.num_elements()) *
-                                             dtype_size(dtype));
+           work.output_buffer =
+               pool.acquire(std::size_t(work.block.output_box.num_elements()) * dtype_size(dtype));
            work.output =
                ArrayView(work.output_buffer.bytes.get(), dtype, work.block.output_box.extent);
            return resample_box(spec, work.input, work.block.input_box.origin, work.output,
@@ -53,7 +53,6 @@ TEST_CASE("read from memory, resample on the CPU, store to memory: the bytes of 
     Status status;
     tbb::task_arena(2).execute([&] { status = run_block_graph(plan, stages, options); });
     REQUIRE(status.ok());
-    CHECK(std::memcmp(output->bytes().data(), expected->bytes().data(), output->size_bytes()) ==
-          0);
+    CHECK(std::memcmp(output->bytes().data(), expected->bytes().data(), output->size_bytes()) == 0);
   }
 }

@@ -42,7 +42,8 @@ TEST_CASE("tables hold AxisMap's indices and weights, relative to the input box"
     Box input_box = required_input_box(spec, output_box);
     for (int a = 0; a < rank; ++a) {
       const Index lo = Index(rng() % std::uint64_t(input_box.origin[a] + 1));
-      const Index hi = input_box.end(a) + Index(rng() % std::uint64_t(in[a] - input_box.end(a) + 1));
+      const Index hi =
+          input_box.end(a) + Index(rng() % std::uint64_t(in[a] - input_box.end(a) + 1));
       input_box.origin[a] = lo;
       input_box.extent[a] = hi - lo;
     }
@@ -99,8 +100,8 @@ TEST_CASE("write_resample_tables refuses what resample_box refuses") {
   std::vector<std::byte> bytes(4096);
   const Box whole_input = Box::from_shape(spec.input_shape);
   SUBCASE("an output box outside the output") {
-    const auto r = write_resample_tables(spec, DType::kFloat32, whole_input,
-                                         Box{{10, 10}, {11, 4}}, bytes);
+    const auto r =
+        write_resample_tables(spec, DType::kFloat32, whole_input, Box{{10, 10}, {11, 4}}, bytes);
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code == ErrorCode::kInvalidArgument);
     CHECK(r.error().message.find("outside the output shape") != std::string::npos);

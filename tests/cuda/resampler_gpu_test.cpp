@@ -142,8 +142,8 @@ TEST_CASE("random boxes: the GPU's bytes are the CPU's") {
 }
 
 TEST_CASE("whole volumes, every dtype, ranks 2 and 3: the GPU's bytes are zoom()'s") {
-  const std::vector<std::vector<double>> zooms = {{2, 2, 2}, {4, 4, 4}, {0.5, 0.5, 0.5},
-                                                  {1.7, 0.3, 3.1}, {1, 2.5, 1}};
+  const std::vector<std::vector<double>> zooms = {
+      {2, 2, 2}, {4, 4, 4}, {0.5, 0.5, 0.5}, {1.7, 0.3, 3.1}, {1, 2.5, 1}};
   int cases = 0;
   for (const DType dtype : kAllDTypes) {
     for (const auto& factors : zooms) {
@@ -193,9 +193,8 @@ TEST_CASE("several slots from several threads at once") {
   const Index slab = 10;
   const Box first{{0, 0, 0}, {slab, 100, 120}};
   const Box needed_max = required_input_box(spec, Box{{30, 0, 0}, {slab, 100, 120}});
-  const cuda::ResamplerCapacity capacity{
-      std::size_t(needed_max.num_elements() + 4 * 50 * 60) * 4,
-      std::size_t(first.num_elements()) * 4, first.extent};
+  const cuda::ResamplerCapacity capacity{std::size_t(needed_max.num_elements() + 4 * 50 * 60) * 4,
+                                         std::size_t(first.num_elements()) * 4, first.extent};
   auto resampler = cuda::CudaResampler::create(spec, dtype, capacity, 4);
   REQUIRE(resampler.ok());
   CHECK(resampler->slots() == 4);
@@ -229,15 +228,15 @@ TEST_CASE("clear errors: over capacity, a strided view, a slot that does not exi
   REQUIRE(input.ok());
   REQUIRE(output.ok());
   const IndexVector origin{0, 0};
-  const Status too_big = resampler->run(0, input->view(), origin, output->view(),
-                                        Box::from_shape(spec.output_shape));
+  const Status too_big =
+      resampler->run(0, input->view(), origin, output->view(), Box::from_shape(spec.output_shape));
   REQUIRE_FALSE(too_big.ok());
   CHECK(too_big.error().code == ErrorCode::kInvalidArgument);
 
   const Box quarter{{0, 0}, {16, 16}};
   const Box in = required_input_box(spec, quarter);
-  CHECK(resampler->run(1, input->view().subview(in), in.origin,
-                       output->view().subview(quarter), quarter)
+  CHECK(resampler
+            ->run(1, input->view().subview(in), in.origin, output->view().subview(quarter), quarter)
             .ok() == false);  // a strided input view is refused: the backend takes contiguous
   CHECK(resampler->run(2, input->view(), origin, output->view(), quarter).ok() == false);
   CHECK(resampler->finish(0).ok() == false);  // nothing queued

@@ -25,7 +25,8 @@ namespace {
 // Completes each submitted job `delay` after the previous one, in order, on its own thread.
 class FakeDevice {
  public:
-  explicit FakeDevice(std::chrono::microseconds delay) : delay_(delay), worker_([this] { run(); }) {}
+  explicit FakeDevice(std::chrono::microseconds delay)
+      : delay_(delay), worker_([this] { run(); }) {}
   ~FakeDevice() {
     {
       std::lock_guard lock(mutex_);
@@ -67,8 +68,8 @@ class FakeDevice {
 };
 
 BlockPlan plan_of(Index blocks) {
-  const ResampleSpec spec{{blocks * 4, 8}, {blocks * 4, 8}, Interpolation::kNearest,
-                          Grid::kCenters};
+  const ResampleSpec spec{
+      {blocks * 4, 8}, {blocks * 4, 8}, Interpolation::kNearest, Grid::kCenters};
   return plan_blocks(spec, Shape{4, 8}, Shape{4, 8});
 }
 
