@@ -102,7 +102,9 @@ Result<StageRun> run_stage(const ResampleSpec& spec, const Volume& input, const 
 Status run_cuda_bench(const CudaBenchOptions& options) {
   const cuda::DeviceInfo device = cuda::query_device();
   if (!device.usable) {
-    fmt::print("bench cuda: skipped, nothing measured ({})\n", cuda::describe(device));
+    // Not a failure of the benchmark: there is nothing to measure here. --json stays parseable.
+    fmt::print(stderr, "bench cuda: skipped, nothing measured ({})\n", cuda::describe(device));
+    if (options.json) fmt::print("[]\n");
     return ok_status();
   }
   ZF_ASSIGN_OR_RETURN(Shape output_shape, zoomed_shape(options.input_shape, options.zoom));
