@@ -179,25 +179,26 @@ Status CudaResampler::enqueue(int slot_index, ConstArrayView input, const IndexV
 
   const cudaStream_t stream = slot.stream.get();
   const std::string box_text = to_string(output_box);
+  // Zero-byte copies (an empty box) are skipped rather than trusted with null pointers.
+  auto copy = [&](void* to, const void* from, std::size_t bytes, cudaMemcpyKind kind,
+                  const std::string& what) -> Status {
+    if (bytes == 0) return ok_status();
+    return detail::check_cuda(cudaMemcpyAsync(to, from, bytes, kind, stream), what);
+  };
   auto queue = [&]() -> Status {
-    ZF_RETURN_IF_ERROR(
-        detail::check_cuda(cudaMemcpyAsync(slot.input.data(), input.data(), input_bytes,
-                                           cudaMemcpyHostToDevice, stream),
-                           "uploading the input box " + to_string(input_box)));
-    ZF_RETURN_IF_ERROR(
-        detail::check_cuda(cudaMemcpyAsync(slot.tables.data(), slot.table_staging.data(),
-                                           layout.total_bytes, cudaMemcpyHostToDevice, stream),
-                           "uploading the coordinate tables of output box " + box_text));
+    ZF_RETURN_IF_ERROR(copy(slot.input.data(), input.data(), input_bytes, cudaMemcpyHostToDevice,
+                            "uploading the input box " + to_string(input_box)));
+    ZF_RETURN_IF_ERROR(copy(slot.tables.data(), slot.table_staging.data(), layout.total_bytes,
+                            cudaMemcpyHostToDevice,
+                            "uploading the coordinate tables of output box " + box_text));
     const detail::KernelArgs args =
         detail::make_kernel_args(impl.dtype, layout, input.shape(), output_box.extent,
                                  slot.tables.data(), slot.input.data(), slot.output.data());
     ZF_RETURN_IF_ERROR(detail::check_cuda(detail::launch_resample(args, stream),
                                           "launching the " + order_name(impl.spec.interpolation) +
                                               " kernel for output box " + box_text));
-    ZF_RETURN_IF_ERROR(
-        detail::check_cuda(cudaMemcpyAsync(output.data(), slot.output.data(), output_bytes,
-                                           cudaMemcpyDeviceToHost, stream),
-                           "downloading the output box " + box_text));
+    ZF_RETURN_IF_ERROR(copy(output.data(), slot.output.data(), output_bytes, cudaMemcpyDeviceToHost,
+                            "downloading the output box " + box_text));
     // Set before the callback is queued: it may run at once.
     slot.done = std::move(done);
     slot.outcome.store(cudaSuccess, std::memory_order_relaxed);
