@@ -62,11 +62,10 @@ Result<std::unique_ptr<CudaResampleStage>> CudaResampleStage::create(
               std::uint64_t(std::max<std::size_t>(options.max_blocks_in_flight, 1))})));
   ZF_ASSIGN_OR_RETURN(cuda::CudaResampler resampler,
                       cuda::CudaResampler::create(spec, dtype, capacity, streams));
-  return std::unique_ptr<CudaResampleStage>(
-      new CudaResampleStage(std::move(resampler), std::move(device)));
+  return std::make_unique<CudaResampleStage>(Key{}, std::move(resampler), std::move(device));
 }
 
-CudaResampleStage::CudaResampleStage(cuda::CudaResampler resampler, cuda::DeviceInfo device)
+CudaResampleStage::CudaResampleStage(Key, cuda::CudaResampler resampler, cuda::DeviceInfo device)
     : resampler_(std::move(resampler)), device_(std::move(device)), slots_(resampler_.slots()) {}
 
 Status CudaResampleStage::process(BlockWork& work, BufferPool& pool) {

@@ -76,7 +76,7 @@ BlockPlan plan_of(Index blocks) {
 }  // namespace
 
 TEST_CASE("one thread keeps every slot busy: waiting for the device suspends tasks, not threads") {
-  FakeDevice device(std::chrono::microseconds(500));
+  FakeDevice device(std::chrono::milliseconds(2));
   SlotPool slots(4);
   const BlockPlan plan = plan_of(60);
   std::vector<std::atomic<int>> visits(plan.blocks.size());

@@ -32,6 +32,11 @@ struct CudaStageOptions {
 };
 
 class CudaResampleStage {
+  // Only create() makes a stage; the key keeps the constructor public for make_unique.
+  struct Key {
+    explicit Key() = default;
+  };
+
  public:
   // Fails with kUnavailable when there is no usable GPU, kOutOfMemory when the buffers of one
   // block exceed the GPU memory limit (or cannot be allocated).
@@ -55,9 +60,9 @@ class CudaResampleStage {
   int peak_streams_busy() const { return slots_.peak_in_use(); }
   const cuda::DeviceInfo& device() const { return device_; }
 
- private:
-  CudaResampleStage(cuda::CudaResampler resampler, cuda::DeviceInfo device);
+  CudaResampleStage(Key, cuda::CudaResampler resampler, cuda::DeviceInfo device);
 
+ private:
   cuda::CudaResampler resampler_;
   cuda::DeviceInfo device_;
   SlotPool slots_;
