@@ -13,6 +13,13 @@ if(ZOOMFLOW_ENABLE_CUDA)
       set(CMAKE_CUDA_ARCHITECTURES "80-real;86-real;89-real;90-real;90-virtual")
     endif()
     enable_language(CUDA)
+    # CMake 3.25 knows nvcc's flags up to C++17 only; nvcc 12+ takes -std=c++20 as well, which
+    # the kernels need (they share C++20 headers with the CPU code).
+    if(NOT DEFINED CMAKE_CUDA20_STANDARD_COMPILE_OPTION AND
+       CMAKE_CUDA_COMPILER_VERSION VERSION_GREATER_EQUAL 12.0)
+      set(CMAKE_CUDA20_STANDARD_COMPILE_OPTION "-std=c++20")
+      set(CMAKE_CUDA20_EXTENSION_COMPILE_OPTION "-std=c++20")
+    endif()
     find_package(CUDAToolkit REQUIRED)
     set(ZOOMFLOW_HAS_CUDA ON)
     message(STATUS "zoomflow: CUDA backend enabled (${CMAKE_CUDA_COMPILER}, archs ${CMAKE_CUDA_ARCHITECTURES})")

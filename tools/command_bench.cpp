@@ -2,6 +2,7 @@
 #include <memory>
 #include <string>
 
+#include "bench_cuda.hpp"
 #include "bench_kernel.hpp"
 #include "bench_pipeline.hpp"
 #include "command.hpp"
@@ -31,6 +32,72 @@ Result<std::vector<double>> parse_zoom(const std::string& text, int rank) {
                           " factors; give one, or one per axis (" + std::to_string(rank) + ")");
   return values;
 }
+
+namespace {
+
+// `zoomflow bench cuda`: the GPU rows; prints why and measures nothing without a usable GPU.
+void add_cuda_bench(CLI::App& bench, CommandRegistry& registry) {
+  struct CudaArgs {
+    std::string shape = "512,512,256";
+    std::string zoom = "2";
+    std::string dtype = "uint16";
+    std::string pattern = "noise";
+    int order = 0;
+    std::string grid = "centers";
+    std::string chunks;
+    double block_mib = 16;
+    int repeats = 3;
+    bool json = false;
+  };
+  auto args = std::make_shared<CudaArgs>();
+  CLI::App* cuda = bench.add_subcommand(
+      "cuda", "CUDA kernel vs a device copy, the CUDA stage vs a pinned download, 3 streams vs 1");
+  cuda->add_option("--shape", args->shape, "input shape Z,Y,X")->capture_default_str();
+  cuda->add_option("--zoom", args->zoom, "zoom factor, or one per axis")->capture_default_str();
+  cuda->add_option("--dtype", args->dtype, "element type")->capture_default_str();
+  cuda->add_option("--pattern", args->pattern, "box|noise|labels")->capture_default_str();
+  cuda->add_option("--order", args->order, "0 nearest, 1 linear")
+      ->check(CLI::IsMember({0, 1}))
+      ->capture_default_str();
+  cuda->add_option("--grid", args->grid, "centers|corners")
+      ->check(CLI::IsMember({"centers", "corners"}))
+      ->capture_default_str();
+  cuda->add_option("--chunks", args->chunks, "output chunk shape (default 64 per axis)");
+  cuda->add_option("--block-mib", args->block_mib, "output MiB per pipeline block")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cuda->add_option("--repeat", args->repeats, "best of N timings")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cuda->add_flag("--json", args->json, "print the rows as a JSON array");
+  cuda->callback([args, &registry] {
+    registry.action = [args]() -> Status {
+      CudaBenchOptions options;
+      ZF_ASSIGN_OR_RETURN(options.input_shape, parse_shape(args->shape));
+      ZF_ASSIGN_OR_RETURN(options.zoom, parse_zoom(args->zoom, options.input_shape.rank()));
+      const auto dtype = parse_dtype(args->dtype);
+      if (!dtype) return make_error(ErrorCode::kInvalidArgument, "unknown --dtype " + args->dtype);
+      options.dtype = *dtype;
+      const auto pattern = parse_pattern(args->pattern);
+      if (!pattern)
+        return make_error(ErrorCode::kInvalidArgument, "unknown --pattern " + args->pattern);
+      options.pattern = *pattern;
+      options.interpolation = Interpolation(args->order);
+      options.grid = args->grid == "corners" ? Grid::kCorners : Grid::kCenters;
+      if (!args->chunks.empty()) {
+        ZF_ASSIGN_OR_RETURN(options.chunk_shape, parse_shape(args->chunks));
+        if (options.chunk_shape.rank() != options.input_shape.rank())
+          return make_error(ErrorCode::kInvalidArgument, "--chunks needs one length per axis");
+      }
+      options.block_bytes = std::size_t(args->block_mib * double(1 << 20));
+      options.repeats = args->repeats;
+      options.json = args->json;
+      return run_cuda_bench(options);
+    };
+  });
+}
+
+}  // namespace
 
 void add_bench_command(CLI::App& app, CommandRegistry& registry) {
   CLI::App* bench = app.add_subcommand(
@@ -93,6 +160,8 @@ void add_bench_command(CLI::App& app, CommandRegistry& registry) {
       return run_kernel_bench(options);
     };
   });
+
+  add_cuda_bench(*bench, registry);
 }
 
 }  // namespace zoomflow::tools

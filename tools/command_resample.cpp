@@ -23,6 +23,7 @@ struct ResampleArgs {
   std::string backend = "auto";
   int threads = 0;
   std::string memory_limit = "1GiB";
+  std::string gpu_memory_limit = "auto";
   std::string chunks;
   std::string compression = "zstd:1";
   std::string blocks = "bricks";
@@ -72,6 +73,12 @@ Status run_resample(const ResampleArgs& args) {
   ZF_ASSIGN_OR_RETURN(ResampleRequest request, build_request(args));
   ResampleOptions options;
   ZF_ASSIGN_OR_RETURN(options.memory_limit, parse_byte_size(args.memory_limit));
+  if (args.gpu_memory_limit != "auto") {
+    ZF_ASSIGN_OR_RETURN(options.gpu_memory_limit, parse_byte_size(args.gpu_memory_limit));
+    if (options.gpu_memory_limit == 0)
+      return make_error(ErrorCode::kInvalidArgument,
+                        "--gpu-memory-limit must be positive, or auto");
+  }
   options.threads = args.threads;
   options.layout = args.blocks == "slabs" ? BlockLayout::kSlabs : BlockLayout::kBricks;
   options.backend = args.backend == "cuda"  ? Backend::kCuda
@@ -80,6 +87,10 @@ Status run_resample(const ResampleArgs& args) {
   // A single zoom factor applies to every axis; the rank is known once the input is open.
   ProgressPrinter printer("resample", args.quiet);
   options.progress = std::ref(printer);
+  // Said once, before the run: --backend auto found no usable GPU.
+  options.notice = [&args](const std::string& note) {
+    if (!args.quiet) fmt::print(stderr, "resample: {}\n", note);
+  };
   storage::install_interrupt_handlers();
   auto report = resample_dataset(request, options);
   printer.finish();
@@ -88,6 +99,12 @@ Status run_resample(const ResampleArgs& args) {
     fmt::print(stderr, "resample: wrote {} ({} blocks of {}, {} constant), {:.2f} GB in {:.2f} s\n",
                request.output.to_string(), report->blocks, to_string(report->block_shape),
                report->constant_blocks, double(report->output_bytes) / 1e9, report->seconds);
+  if (!args.quiet && report->backend == "cuda")
+    fmt::print(stderr,
+               "resample: on the GPU with {} streams ({} busy at most), {:.2f} GiB of "
+               "device memory\n",
+               report->gpu_streams, report->gpu_peak_streams_busy,
+               double(report->gpu_memory_bytes) / double(1 << 30));
   return ok_status();
 }
 
@@ -113,6 +130,9 @@ void add_resample_command(CLI::App& app, CommandRegistry& registry) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->add_option("--memory-limit", args->memory_limit, "e.g. 512MiB, 2GiB, 1.5G")
+      ->capture_default_str();
+  cmd->add_option("--gpu-memory-limit", args->gpu_memory_limit,
+                  "CUDA device memory for block buffers, e.g. 4GiB; auto: half the free memory")
       ->capture_default_str();
   cmd->add_option("--chunks", args->chunks, "output chunk shape Z,Y,X (default 64 per axis)");
   cmd->add_option("--compression", args->compression, "zstd[:L] | gzip[:L] | none")

@@ -7,15 +7,19 @@
 #include <CLI/CLI.hpp>
 
 #include "command.hpp"
+#include "zoomflow/kernels/cuda/device.hpp"
 #include "zoomflow/version.hpp"
 
 namespace {
 
+// Asked only when --version is given: the device query starts the CUDA runtime.
 std::string version_text() {
   std::string text = "zoomflow " ZOOMFLOW_VERSION "\nbackends: cpu";
-#if ZOOMFLOW_HAS_CUDA
-  text += ", cuda (compiled in)";
-#endif
+  if (!zoomflow::cuda::compiled_in()) return text + " (cuda not compiled in)";
+  const zoomflow::cuda::DeviceInfo device = zoomflow::cuda::query_device();
+  text += ", cuda\ngpu: ";
+  if (device.usable) text += "usable, ";
+  text += zoomflow::cuda::describe(device);
   return text;
 }
 
@@ -23,7 +27,7 @@ std::string version_text() {
 
 int main(int argc, char** argv) {
   CLI::App app{"zoomflow: resample chunked HDF5 volumes larger than memory"};
-  app.set_version_flag("--version", version_text());
+  app.set_version_flag("--version", std::function<std::string()>(version_text));
   app.require_subcommand(1);
   zoomflow::tools::CommandRegistry registry;
   zoomflow::tools::add_resample_command(app, registry);

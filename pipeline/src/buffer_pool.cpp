@@ -17,7 +17,12 @@ PooledBuffer BufferPool::acquire(std::size_t size) {
       return buffer;
     }
   }
-  return {std::make_unique_for_overwrite<std::byte[]>(std::max<std::size_t>(size, 1)), size};
+  if (allocate_) return allocate_(size);
+  PooledBuffer buffer;
+  buffer.bytes.reset(
+      std::make_unique_for_overwrite<std::byte[]>(std::max<std::size_t>(size, 1)).release());
+  buffer.capacity = size;
+  return buffer;
 }
 
 void BufferPool::release(PooledBuffer buffer) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include <tbb/info.h>
@@ -10,6 +11,7 @@
 
 #include "resample_stages.hpp"
 #include "zoomflow/pipeline/block_graph.hpp"
+#include "zoomflow/pipeline/cuda_resample_stage.hpp"
 #include "zoomflow/pipeline/memory_budget.hpp"
 #include "zoomflow/version.hpp"
 
@@ -55,9 +57,7 @@ Status check_sink(const storage::InputDataset& source, const storage::OutputData
 Result<ResampleReport> resample(const storage::InputDataset& source, storage::OutputDataset& sink,
                                 const ResampleSpec& spec, const ResampleOptions& options) {
   ZF_RETURN_IF_ERROR(check_sink(source, sink, spec));
-  if (options.backend == Backend::kCuda)
-    return make_error(ErrorCode::kUnavailable,
-                      "the CUDA backend is not available in this build; use --backend cpu");
+  ZF_ASSIGN_OR_RETURN(BackendChoice choice, choose_backend(options.backend));
   const auto start = std::chrono::steady_clock::now();
   const DType dtype = source.info().dtype;
   const int threads = resolve_threads(options.threads);
@@ -74,10 +74,31 @@ Result<ResampleReport> resample(const storage::InputDataset& source, storage::Ou
       blocks_in_flight(options.memory_limit, budget, footprint_of(plan, spec, dtype), threads);
   report.output_bytes = std::uint64_t(num_elements(spec.output_shape)) * dtype_size(dtype);
 
-  BufferPool pool;
+  // The CUDA stage sizes its device buffers from the plan; if that fails, auto falls back.
+  std::unique_ptr<CudaResampleStage> gpu;
+  if (choice.backend == Backend::kCuda) {
+    auto created = CudaResampleStage::create(spec, dtype, plan,
+                                             {options.gpu_memory_limit, report.blocks_in_flight});
+    if (created.ok()) {
+      gpu = std::move(*created);
+    } else if (options.backend == Backend::kCuda) {
+      return created.error();
+    } else {
+      choice.note = "the CUDA backend could not start (" + created.error().message +
+                    "); resampling on the CPU";
+    }
+  }
+  report.backend = gpu ? "cuda" : "cpu";
+  report.backend_note = choice.note;
+  if (!choice.note.empty() && options.notice) options.notice(choice.note);
+
+  // With the GPU, block buffers are page-locked: the read stage fills the upload's source and
+  // the download lands where the compress stage reads, with no staging copy.
+  BufferPool pool(gpu ? pinned_buffer_allocator() : BufferAllocator{});
+  const detail::ResampleCpuStage cpu_stage{spec, dtype, pool};
   const std::vector<BlockStage> stages = {
       {"reading input", false, detail::ReadInputStage{source, spec, pool}},
-      {"resampling", false, detail::ResampleCpuStage{spec, dtype, pool}},
+      gpu ? gpu->block_stage(pool, cpu_stage) : BlockStage{"resampling", false, cpu_stage},
       {"compressing", false, detail::CompressStage{sink}},
       {"writing", true, detail::WriteStage{sink}},
   };
@@ -105,6 +126,11 @@ Result<ResampleReport> resample(const storage::InputDataset& source, storage::Ou
   arena.execute([&] { status = run_block_graph(plan, stages, graph_options); });
   ZF_RETURN_IF_ERROR(status);
   report.bytes_written = progress.bytes_written;
+  if (gpu) {
+    report.gpu_streams = gpu->streams();
+    report.gpu_peak_streams_busy = gpu->peak_streams_busy();
+    report.gpu_memory_bytes = gpu->device_bytes();
+  }
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }

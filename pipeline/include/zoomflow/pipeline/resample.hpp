@@ -3,11 +3,13 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "zoomflow/kernels/error.hpp"
 #include "zoomflow/kernels/resample_spec.hpp"
+#include "zoomflow/pipeline/backend.hpp"
 #include "zoomflow/pipeline/block_plan.hpp"
 #include "zoomflow/pipeline/progress.hpp"
 #include "zoomflow/storage/compression.hpp"
@@ -17,8 +19,6 @@
 
 namespace zoomflow {
 
-enum class Backend { kAuto, kCpu, kCuda };
-
 struct ResampleOptions {
   int threads = 0;                                      // 0: all hardware threads
   std::uint64_t memory_limit = std::uint64_t(1) << 30;  // bytes
@@ -26,6 +26,11 @@ struct ResampleOptions {
   Backend backend = Backend::kAuto;
   ProgressCallback progress;                  // optional
   const std::atomic<bool>* cancel = nullptr;  // optional; set to stop the run
+
+  // CUDA: device bytes for block buffers, all streams together; 0: half the free device memory.
+  std::uint64_t gpu_memory_limit = 0;
+  // Optional; told once, before the run, why --backend auto resamples on the CPU.
+  std::function<void(const std::string&)> notice;
 };
 
 struct ResampleReport {
@@ -37,6 +42,13 @@ struct ResampleReport {
   std::uint64_t bytes_written = 0;  // compressed chunk bytes
   std::string backend = "cpu";
   double seconds = 0;
+
+  std::string backend_note;  // why --backend auto resampled on the CPU, when it did
+  // CUDA only: streams (each with its own device buffers), the most busy at once (2 or more:
+  // blocks overlapped on the GPU), and the device memory held for block buffers.
+  int gpu_streams = 0;
+  int gpu_peak_streams_busy = 0;
+  std::uint64_t gpu_memory_bytes = 0;
 };
 
 // Streams `source` through read -> resample -> compress -> write into `sink`, which must have
