@@ -6,6 +6,7 @@
 
 #include "byte_size.hpp"
 #include "command.hpp"
+#include "output_options.hpp"
 #include "progress_printer.hpp"
 #include "zoomflow/pipeline/resample.hpp"
 #include "zoomflow/storage/interrupt.hpp"
@@ -21,24 +22,10 @@ struct ResampleArgs {
   int order = 0;
   std::string grid = "centers";
   std::string backend = "auto";
-  int threads = 0;
-  std::string memory_limit = "1GiB";
   std::string gpu_memory_limit = "auto";
-  std::string chunks;
-  std::string compression = "zstd:1";
   std::string blocks = "bricks";
-  bool overwrite = false;
-  bool quiet = false;
+  OutputArgs output_options;
 };
-
-Result<Shape> parse_positive_shape(const std::string& text, const char* flag) {
-  auto shape = parse_shape(text);
-  if (!shape.ok())
-    return make_error(
-        ErrorCode::kInvalidArgument,
-        std::string(flag) + " '" + text + "' must list positive integers, like 64,64,64");
-  return shape;
-}
 
 Result<ResampleRequest> build_request(const ResampleArgs& args) {
   ResampleRequest request;
@@ -59,47 +46,46 @@ Result<ResampleRequest> build_request(const ResampleArgs& args) {
   } else {
     ZF_ASSIGN_OR_RETURN(request.output_shape, parse_positive_shape(args.shape, "--shape"));
   }
-  if (!args.chunks.empty()) {
-    ZF_ASSIGN_OR_RETURN(request.chunk_shape, parse_positive_shape(args.chunks, "--chunks"));
-  }
   request.interpolation = Interpolation(args.order);
   request.grid = args.grid == "corners" ? Grid::kCorners : Grid::kCenters;
-  ZF_ASSIGN_OR_RETURN(request.compression, storage::parse_compression(args.compression));
-  request.overwrite = args.overwrite;
+  request.overwrite = args.output_options.overwrite;
   return request;
 }
 
 Status run_resample(const ResampleArgs& args) {
   ZF_ASSIGN_OR_RETURN(ResampleRequest request, build_request(args));
+  ZF_ASSIGN_OR_RETURN(const OutputSettings output, parse_output_args(args.output_options));
+  request.chunk_shape = output.chunk_shape;
+  request.compression = output.compression;
   ResampleOptions options;
-  ZF_ASSIGN_OR_RETURN(options.memory_limit, parse_byte_size(args.memory_limit));
+  options.memory_limit = output.memory_limit;
   if (args.gpu_memory_limit != "auto") {
     ZF_ASSIGN_OR_RETURN(options.gpu_memory_limit, parse_byte_size(args.gpu_memory_limit));
     if (options.gpu_memory_limit == 0)
       return make_error(ErrorCode::kInvalidArgument,
                         "--gpu-memory-limit must be positive, or auto");
   }
-  options.threads = args.threads;
+  options.threads = args.output_options.threads;
   options.layout = args.blocks == "slabs" ? BlockLayout::kSlabs : BlockLayout::kBricks;
   options.backend = args.backend == "cuda"  ? Backend::kCuda
                     : args.backend == "cpu" ? Backend::kCpu
                                             : Backend::kAuto;
   // A single zoom factor applies to every axis; the rank is known once the input is open.
-  ProgressPrinter printer("resample", args.quiet);
+  ProgressPrinter printer("resample", args.output_options.quiet);
   options.progress = std::ref(printer);
   // Said once, before the run: --backend auto found no usable GPU.
   options.notice = [&args](const std::string& note) {
-    if (!args.quiet) fmt::print(stderr, "resample: {}\n", note);
+    if (!args.output_options.quiet) fmt::print(stderr, "resample: {}\n", note);
   };
   storage::install_interrupt_handlers();
   auto report = resample_dataset(request, options);
   printer.finish();
   if (!report.ok()) return report.error();
-  if (!args.quiet)
+  if (!args.output_options.quiet)
     fmt::print(stderr, "resample: wrote {} ({} blocks of {}, {} constant), {:.2f} GB in {:.2f} s\n",
                request.output.to_string(), report->blocks, to_string(report->block_shape),
                report->constant_blocks, double(report->output_bytes) / 1e9, report->seconds);
-  if (!args.quiet && report->backend == "cuda")
+  if (!args.output_options.quiet && report->backend == "cuda")
     fmt::print(stderr,
                "resample: on the GPU with {} streams ({} busy at most), {:.2f} GiB of "
                "device memory\n",
@@ -126,22 +112,13 @@ void add_resample_command(CLI::App& app, CommandRegistry& registry) {
   cmd->add_option("--backend", args->backend, "auto|cpu|cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
       ->capture_default_str();
-  cmd->add_option("--threads", args->threads, "worker threads (0: all)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  cmd->add_option("--memory-limit", args->memory_limit, "e.g. 512MiB, 2GiB, 1.5G")
-      ->capture_default_str();
   cmd->add_option("--gpu-memory-limit", args->gpu_memory_limit,
                   "CUDA device memory for block buffers, e.g. 4GiB; auto: half the free memory")
-      ->capture_default_str();
-  cmd->add_option("--chunks", args->chunks, "output chunk shape Z,Y,X (default 64 per axis)");
-  cmd->add_option("--compression", args->compression, "zstd[:L] | gzip[:L] | none")
       ->capture_default_str();
   cmd->add_option("--blocks", args->blocks, "block shape: bricks of chunks, or z-slabs")
       ->check(CLI::IsMember({"bricks", "slabs"}))
       ->capture_default_str();
-  cmd->add_flag("--overwrite", args->overwrite, "replace an existing output dataset");
-  cmd->add_flag("--quiet,-q", args->quiet, "no progress on standard error");
+  add_output_options(*cmd, args->output_options);
   cmd->callback([args, &registry] { registry.action = [args] { return run_resample(*args); }; });
 }
 

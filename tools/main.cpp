@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   zoomflow::tools::CommandRegistry registry;
   zoomflow::tools::add_resample_command(app, registry);
+  zoomflow::tools::add_pipeline_command(app, registry);
   zoomflow::tools::add_info_command(app, registry);
   zoomflow::tools::add_stats_command(app, registry);
   zoomflow::tools::add_compare_command(app, registry);

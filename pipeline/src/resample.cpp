@@ -9,6 +9,8 @@
 #include <tbb/info.h>
 #include <tbb/task_arena.h>
 
+#include "graph_run.hpp"
+#include "output_request.hpp"
 #include "resample_stages.hpp"
 #include "zoomflow/pipeline/block_graph.hpp"
 #include "zoomflow/pipeline/cuda_resample_stage.hpp"
@@ -17,10 +19,6 @@
 
 namespace zoomflow {
 namespace {
-
-int resolve_threads(int requested) {
-  return requested > 0 ? requested : tbb::info::default_concurrency();
-}
 
 BlockFootprint footprint_of(const BlockPlan& plan, const ResampleSpec& spec, DType dtype) {
   BlockFootprint footprint;
@@ -60,7 +58,7 @@ Result<ResampleReport> resample(const storage::InputDataset& source, storage::Ou
   ZF_ASSIGN_OR_RETURN(BackendChoice choice, choose_backend(options.backend));
   const auto start = std::chrono::steady_clock::now();
   const DType dtype = source.info().dtype;
-  const int threads = resolve_threads(options.threads);
+  const int threads = detail::resolve_threads(options.threads);
   const MemoryBudget budget = split_memory_budget(options.memory_limit, threads);
   const Shape block_shape =
       choose_block_shape(spec.output_shape, sink.chunk_shape(), dtype_size(dtype),
@@ -103,29 +101,7 @@ Result<ResampleReport> resample(const storage::InputDataset& source, storage::Ou
       {"writing", true, detail::WriteStage{sink}},
   };
 
-  Progress progress;
-  progress.blocks_total = report.blocks;
-  progress.output_bytes_total = report.output_bytes;
-  BlockGraphOptions graph_options;
-  graph_options.max_blocks_in_flight = report.blocks_in_flight;
-  graph_options.cancel = options.cancel;
-  graph_options.pool = &pool;
-  graph_options.on_block_done = [&](const BlockWork& work) {
-    ++progress.blocks_done;
-    if (work.constant) ++report.constant_blocks;
-    progress.output_bytes_done +=
-        std::uint64_t(work.block.output_box.num_elements()) * dtype_size(dtype);
-    for (const auto& chunk : work.chunks) progress.bytes_written += chunk.bytes.size();
-    progress.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (options.progress) options.progress(progress);
-  };
-
-  Status status;
-  tbb::task_arena arena(threads);
-  arena.execute([&] { status = run_block_graph(plan, stages, graph_options); });
-  ZF_RETURN_IF_ERROR(status);
-  report.bytes_written = progress.bytes_written;
+  ZF_RETURN_IF_ERROR(detail::run_with_progress(plan, stages, pool, dtype, options, start, report));
   if (gpu) {
     report.gpu_streams = gpu->streams();
     report.gpu_peak_streams_busy = gpu->peak_streams_busy();
@@ -136,12 +112,6 @@ Result<ResampleReport> resample(const storage::InputDataset& source, storage::Ou
 }
 
 namespace {
-
-bool same_file(const std::string& a, const std::string& b) {
-  std::error_code ec;
-  return std::filesystem::exists(a, ec) && std::filesystem::exists(b, ec) &&
-         std::filesystem::equivalent(a, b, ec);
-}
 
 Result<Shape> requested_output_shape(const ResampleRequest& request, const Shape& input_shape) {
   if (!request.zoom.empty() && request.output_shape.rank() > 0)
@@ -162,23 +132,6 @@ Result<Shape> requested_output_shape(const ResampleRequest& request, const Shape
   return request.output_shape;
 }
 
-Result<Shape> requested_chunk_shape(const ResampleRequest& request, const Shape& output_shape) {
-  if (request.chunk_shape.rank() == 0) return default_chunk_shape(output_shape);
-  if (request.chunk_shape.rank() != output_shape.rank())
-    return make_error(ErrorCode::kInvalidArgument,
-                      "--chunks " + to_string(request.chunk_shape) + " has rank " +
-                          std::to_string(request.chunk_shape.rank()) + " but the output has rank " +
-                          std::to_string(output_shape.rank()));
-  Shape chunks = request.chunk_shape;
-  for (int a = 0; a < chunks.rank(); ++a) {
-    if (chunks[a] <= 0)
-      return make_error(ErrorCode::kInvalidArgument,
-                        "--chunks " + to_string(request.chunk_shape) + " must be positive");
-    chunks[a] = std::min(chunks[a], output_shape[a]);
-  }
-  return chunks;
-}
-
 std::string format_factors(const ResampleSpec& spec) {
   std::string text;
   for (int a = 0; a < spec.rank(); ++a) {
@@ -192,26 +145,19 @@ std::string format_factors(const ResampleSpec& spec) {
 
 Result<ResampleReport> resample_dataset(const ResampleRequest& request,
                                         const ResampleOptions& options) {
-  if (same_file(request.input.file, request.output.file) &&
-      (request.input.dataset == request.output.dataset || request.output.dataset.empty()))
-    return make_error(ErrorCode::kInvalidArgument,
-                      "input and output are the same dataset (" + request.input.to_string() + ")");
-  const std::filesystem::path folder =
-      std::filesystem::absolute(std::filesystem::path(request.output.file)).parent_path();
-  std::error_code ec;
-  if (!std::filesystem::is_directory(folder, ec))
-    return make_error(ErrorCode::kInvalidArgument,
-                      "output folder " + folder.string() + " does not exist");
+  ZF_RETURN_IF_ERROR(detail::check_output_path(request.input, request.output));
 
   const std::size_t cache =
-      split_memory_budget(options.memory_limit, resolve_threads(options.threads)).chunk_cache_bytes;
+      split_memory_budget(options.memory_limit, detail::resolve_threads(options.threads))
+          .chunk_cache_bytes;
   ZF_ASSIGN_OR_RETURN(storage::InputDataset source,
                       storage::InputDataset::open(request.input, {.chunk_cache_bytes = cache}));
   const storage::DatasetInfo& info = source.info();
   ZF_ASSIGN_OR_RETURN(Shape output_shape, requested_output_shape(request, info.shape));
   const ResampleSpec spec{info.shape, output_shape, request.interpolation, request.grid};
   ZF_RETURN_IF_ERROR(spec.validate_for(info.dtype));
-  ZF_ASSIGN_OR_RETURN(Shape chunk_shape, requested_chunk_shape(request, output_shape));
+  ZF_ASSIGN_OR_RETURN(Shape chunk_shape,
+                      detail::output_chunk_shape(request.chunk_shape, output_shape));
 
   storage::OutputOptions output;
   output.shape = output_shape;

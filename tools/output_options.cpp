@@ -1,0 +1,40 @@
+#include "output_options.hpp"
+
+#include "byte_size.hpp"
+#include "command.hpp"
+
+namespace zoomflow::tools {
+
+void add_output_options(CLI::App& command, OutputArgs& args) {
+  command.add_option("--threads", args.threads, "worker threads (0: all)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  command.add_option("--memory-limit", args.memory_limit, "e.g. 512MiB, 2GiB, 1.5G")
+      ->capture_default_str();
+  command.add_option("--chunks", args.chunks, "output chunk shape Z,Y,X (default 64 per axis)");
+  command.add_option("--compression", args.compression, "zstd[:L] | gzip[:L] | none")
+      ->capture_default_str();
+  command.add_flag("--overwrite", args.overwrite, "replace an existing output dataset");
+  command.add_flag("--quiet,-q", args.quiet, "no progress on standard error");
+}
+
+Result<OutputSettings> parse_output_args(const OutputArgs& args) {
+  OutputSettings settings;
+  ZF_ASSIGN_OR_RETURN(settings.memory_limit, parse_byte_size(args.memory_limit));
+  if (!args.chunks.empty()) {
+    ZF_ASSIGN_OR_RETURN(settings.chunk_shape, parse_positive_shape(args.chunks, "--chunks"));
+  }
+  ZF_ASSIGN_OR_RETURN(settings.compression, storage::parse_compression(args.compression));
+  return settings;
+}
+
+Result<Shape> parse_positive_shape(const std::string& text, const char* flag) {
+  auto shape = parse_shape(text);
+  if (!shape.ok())
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        std::string(flag) + " '" + text + "' must list positive integers, like 64,64,64");
+  return shape;
+}
+
+}  // namespace zoomflow::tools

@@ -1,0 +1,37 @@
+// The output options that resample and pipeline share: --threads, --memory-limit, --chunks,
+// --compression, --overwrite, --quiet.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "zoomflow/kernels/error.hpp"
+#include "zoomflow/kernels/index_vector.hpp"
+#include "zoomflow/storage/compression.hpp"
+
+namespace zoomflow::tools {
+
+struct OutputArgs {
+  int threads = 0;
+  std::string memory_limit = "1GiB";
+  std::string chunks;
+  std::string compression = "zstd:1";
+  bool overwrite = false;
+  bool quiet = false;
+};
+
+struct OutputSettings {
+  std::uint64_t memory_limit = 0;
+  Shape chunk_shape;  // empty: the default
+  storage::CompressionSpec compression;
+};
+
+void add_output_options(CLI::App& command, OutputArgs& args);
+Result<OutputSettings> parse_output_args(const OutputArgs& args);
+
+// A flag's "Z,Y,X" of positive integers.
+Result<Shape> parse_positive_shape(const std::string& text, const char* flag);
+
+}  // namespace zoomflow::tools
