@@ -13,4 +13,5 @@ cmake --build "$work/build" -j2 >/dev/null
 "$zoomflow" generate "$work/in.h5:/ct" --shape 20,20,20 --dtype uint16 --pattern noise >/dev/null
 "$work/build/consumer" "$work/in.h5:/ct" "$work/out.h5:/zoomed" | tail -n 1
 "$zoomflow" info "$work/out.h5:/zoomed" | grep -q "40, 40, 40" || { echo "FAIL: output shape"; exit 1; }
+"$zoomflow" info "$work/out.h5.gamma.h5:/zoomed" | grep -q "uint8" || { echo "FAIL: the user's chain"; exit 1; }
 echo "install_consumer: 1 passed, 0 failed"

@@ -3,6 +3,10 @@
 #include <cstdio>
 #include <cstring>
 
+#include <cmath>
+
+#include <zoomflow/pipeline/builtin_steps.hpp>
+#include <zoomflow/pipeline/chain.hpp>
 #include <zoomflow/pipeline/resample.hpp>
 
 int main(int argc, char** argv) {
@@ -28,6 +32,19 @@ int main(int argc, char** argv) {
   auto report = zoomflow::resample_dataset(request, options);
   if (!report.ok()) {
     std::fprintf(stderr, "%s\n", report.error().message.c_str());
+    return 1;
+  }
+  // A chain with a user's own step: gamma correction between a clip and a cast.
+  zoomflow::ChainRequest chain;
+  chain.input = *output;
+  chain.output = *output;
+  chain.output.file += ".gamma.h5";  // HDF5 cannot write a file it is reading
+  chain.steps = {zoomflow::clip_step(0, 2000),
+                 zoomflow::pointwise_step("gamma", [](double v) { return 255 * std::pow(v / 2000, 0.5); }),
+                 zoomflow::cast_step(zoomflow::DType::kUInt8)};
+  auto chained = zoomflow::run_chain(chain, options);
+  if (!chained.ok()) {
+    std::fprintf(stderr, "%s\n", chained.error().message.c_str());
     return 1;
   }
   std::printf("wrote %llu bytes in %lld blocks\n",
