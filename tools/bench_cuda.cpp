@@ -36,19 +36,6 @@ struct Row {
   double ratio = 0;    // versus's seconds / this row's seconds (1.0: as fast)
 };
 
-Status fill_volume(Pattern pattern, ArrayView volume) {
-  const Shape& shape = volume.shape();
-  std::vector<Status> failures(static_cast<std::size_t>(shape[0]));
-  tbb::parallel_for(Index(0), shape[0], [&](Index plane) {
-    Box box = Box::from_shape(shape);
-    box.origin[0] = plane;
-    box.extent[0] = 1;
-    failures[std::size_t(plane)] = fill_pattern(pattern, shape, box, volume.subview(box));
-  });
-  for (const Status& s : failures) ZF_RETURN_IF_ERROR(s);
-  return ok_status();
-}
-
 bool same_bytes(const Volume& a, const Volume& b) {
   return a.size_bytes() == b.size_bytes() &&
          std::memcmp(a.bytes().data(), b.bytes().data(), a.size_bytes()) == 0;

@@ -3,6 +3,7 @@
 
 #include <vector>
 
+#include "bench_volume.hpp"
 #include "zoomflow/kernels/dtype.hpp"
 #include "zoomflow/kernels/error.hpp"
 #include "zoomflow/kernels/pattern.hpp"
@@ -10,13 +11,7 @@
 
 namespace zoomflow::tools {
 
-struct CudaBenchOptions {
-  Shape input_shape{512, 512, 256};
-  std::vector<double> zoom{2.0, 2.0, 2.0};
-  DType dtype = DType::kUInt16;
-  Pattern pattern = Pattern::kNoise;
-  Interpolation interpolation = Interpolation::kNearest;
-  Grid grid = Grid::kCenters;
+struct CudaBenchOptions : BenchVolume {
   Shape chunk_shape;                                // empty: 64 per axis
   std::size_t block_bytes = std::size_t(16) << 20;  // output bytes per pipeline block
   int repeats = 3;

@@ -29,20 +29,6 @@ struct BenchRow {
   std::int64_t true_out;
 };
 
-// Generates the pattern into `volume` on all threads, slab by slab.
-Status fill_volume(Pattern pattern, ArrayView volume) {
-  const Shape& shape = volume.shape();
-  std::vector<Status> failures(static_cast<std::size_t>(shape[0]));
-  tbb::parallel_for(Index(0), shape[0], [&](Index plane) {
-    Box box = Box::from_shape(shape);
-    box.origin[0] = plane;
-    box.extent[0] = 1;
-    failures[std::size_t(plane)] = fill_pattern(pattern, shape, box, volume.subview(box));
-  });
-  for (const Status& s : failures) ZF_RETURN_IF_ERROR(s);
-  return ok_status();
-}
-
 void parallel_memset(std::span<std::byte> bytes) {
   constexpr std::size_t kPiece = std::size_t(8) << 20;
   tbb::parallel_for(std::size_t(0), (bytes.size() + kPiece - 1) / kPiece, [&](std::size_t i) {

@@ -3,6 +3,7 @@
 
 #include <vector>
 
+#include "bench_volume.hpp"
 #include "zoomflow/kernels/dtype.hpp"
 #include "zoomflow/kernels/error.hpp"
 #include "zoomflow/kernels/pattern.hpp"
@@ -10,13 +11,7 @@
 
 namespace zoomflow::tools {
 
-struct KernelBenchOptions {
-  Shape input_shape{1024, 1024, 512};
-  std::vector<double> zoom{2.0, 2.0, 2.0};
-  DType dtype = DType::kBool;
-  Pattern pattern = Pattern::kBox;
-  Interpolation interpolation = Interpolation::kNearest;
-  Grid grid = Grid::kCenters;
+struct KernelBenchOptions : BenchVolume {
   int repeats = 3;
   bool json = false;
 };
