@@ -9,6 +9,8 @@
 // grid limits.
 #pragma once
 
+#include <type_traits>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -86,6 +88,32 @@ inline LaunchShape launch_shape(const KernelArgs& args, std::int64_t per_thread)
   const std::int64_t gy = std::min<std::int64_t>((y_extent + by - 1) / by, kMaxGridYZ);
   const std::int64_t gz = std::min<std::int64_t>(args.outer_rows, kMaxGridYZ);
   return {dim3(unsigned(gx), unsigned(gy), unsigned(gz)), dim3(unsigned(bx), unsigned(by), 1)};
+}
+
+// Calls launch(std::integral_constant<int, R>{}) for the rank R = rank (1..8), so each kernel is
+// instantiated once per rank and the dispatch is written once.
+template <class Launch>
+cudaError_t dispatch_rank(int rank, Launch&& launch) {
+  switch (rank) {
+    case 1:
+      return launch(std::integral_constant<int, 1>{});
+    case 2:
+      return launch(std::integral_constant<int, 2>{});
+    case 3:
+      return launch(std::integral_constant<int, 3>{});
+    case 4:
+      return launch(std::integral_constant<int, 4>{});
+    case 5:
+      return launch(std::integral_constant<int, 5>{});
+    case 6:
+      return launch(std::integral_constant<int, 6>{});
+    case 7:
+      return launch(std::integral_constant<int, 7>{});
+    case 8:
+      return launch(std::integral_constant<int, 8>{});
+    default:
+      return cudaErrorInvalidValue;
+  }
 }
 
 }  // namespace zoomflow::cuda::detail

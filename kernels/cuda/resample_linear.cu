@@ -38,57 +38,18 @@ cudaError_t launch_rank(const KernelArgs& args, cudaStream_t stream) {
 
 template <class T>
 cudaError_t launch_type(const KernelArgs& args, cudaStream_t stream) {
-  switch (args.rank) {
-    case 1:
-      return launch_rank<T, 1>(args, stream);
-    case 2:
-      return launch_rank<T, 2>(args, stream);
-    case 3:
-      return launch_rank<T, 3>(args, stream);
-    case 4:
-      return launch_rank<T, 4>(args, stream);
-    case 5:
-      return launch_rank<T, 5>(args, stream);
-    case 6:
-      return launch_rank<T, 6>(args, stream);
-    case 7:
-      return launch_rank<T, 7>(args, stream);
-    case 8:
-      return launch_rank<T, 8>(args, stream);
-    default:
-      return cudaErrorInvalidValue;
-  }
+  return dispatch_rank(
+      args.rank, [&](auto rank) { return launch_rank<T, decltype(rank)::value>(args, stream); });
 }
 
 }  // namespace
 
 cudaError_t launch_linear(const KernelArgs& args, cudaStream_t stream) {
   // bool never gets here (order 1 refuses it before any launch).
-  switch (args.dtype) {
-    case DType::kInt8:
-      return launch_type<std::int8_t>(args, stream);
-    case DType::kInt16:
-      return launch_type<std::int16_t>(args, stream);
-    case DType::kInt32:
-      return launch_type<std::int32_t>(args, stream);
-    case DType::kInt64:
-      return launch_type<std::int64_t>(args, stream);
-    case DType::kUInt8:
-      return launch_type<std::uint8_t>(args, stream);
-    case DType::kUInt16:
-      return launch_type<std::uint16_t>(args, stream);
-    case DType::kUInt32:
-      return launch_type<std::uint32_t>(args, stream);
-    case DType::kUInt64:
-      return launch_type<std::uint64_t>(args, stream);
-    case DType::kFloat32:
-      return launch_type<float>(args, stream);
-    case DType::kFloat64:
-      return launch_type<double>(args, stream);
-    case DType::kBool:
-      break;
-  }
-  return cudaErrorInvalidValue;
+  if (args.dtype == DType::kBool) return cudaErrorInvalidValue;
+  return visit_dtype(args.dtype, [&](auto tag) {
+    return launch_type<typename decltype(tag)::type>(args, stream);
+  });
 }
 
 }  // namespace zoomflow::cuda::detail

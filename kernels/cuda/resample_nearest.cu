@@ -58,26 +58,8 @@ cudaError_t launch_rank(const KernelArgs& args, cudaStream_t stream) {
 
 template <class T>
 cudaError_t launch_type(const KernelArgs& args, cudaStream_t stream) {
-  switch (args.rank) {
-    case 1:
-      return launch_rank<T, 1>(args, stream);
-    case 2:
-      return launch_rank<T, 2>(args, stream);
-    case 3:
-      return launch_rank<T, 3>(args, stream);
-    case 4:
-      return launch_rank<T, 4>(args, stream);
-    case 5:
-      return launch_rank<T, 5>(args, stream);
-    case 6:
-      return launch_rank<T, 6>(args, stream);
-    case 7:
-      return launch_rank<T, 7>(args, stream);
-    case 8:
-      return launch_rank<T, 8>(args, stream);
-    default:
-      return cudaErrorInvalidValue;
-  }
+  return dispatch_rank(
+      args.rank, [&](auto rank) { return launch_rank<T, decltype(rank)::value>(args, stream); });
 }
 
 }  // namespace
