@@ -10,7 +10,7 @@ int resolve_threads(int requested) {
   return std::max(1, int(std::thread::hardware_concurrency()));
 }
 
-Box BlockPlan::block(Index linear) const {
+Box DatasetTiling::block(Index linear) const {
   const int rank = shape.rank();
   IndexVector index = IndexVector::filled(rank, 0);
   for (int a = rank - 1; a >= 0; --a) {
@@ -25,7 +25,7 @@ Box BlockPlan::block(Index linear) const {
   return box;
 }
 
-BlockPlan plan_blocks(const Shape& shape, const Shape& unit, std::size_t element_size,
+DatasetTiling tile_dataset(const Shape& shape, const Shape& unit, std::size_t element_size,
                       std::uint64_t target_bytes) {
   const int rank = shape.rank();
   Shape block = unit.rank() == rank ? unit : Shape::filled(rank, 1);
@@ -39,7 +39,7 @@ BlockPlan plan_blocks(const Shape& shape, const Shape& unit, std::size_t element
     block[a] = grown == shape[a] ? grown : std::max(block[a], grown / block[a] * block[a]);
     if (block[a] < shape[a]) break;
   }
-  BlockPlan plan{shape, block, shape};
+  DatasetTiling plan{shape, block, shape};
   for (int a = 0; a < rank; ++a) plan.grid_shape[a] = (shape[a] + block[a] - 1) / block[a];
   return plan;
 }

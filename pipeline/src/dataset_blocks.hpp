@@ -21,8 +21,9 @@ namespace zoomflow::pipeline::detail {
 // `requested` threads, or all the machine's when 0 or less.
 int resolve_threads(int requested);
 
-// The dataset cut into blocks of whole units (chunks), each about a target size.
-struct BlockPlan {
+// The dataset cut into blocks of whole units (chunks), each about a target size: the tiling of
+// the whole-dataset runs, whose blocks need no input box (unlike zoomflow::BlockPlan).
+struct DatasetTiling {
   Shape shape;
   Shape block_shape;
   Shape grid_shape;  // blocks per axis
@@ -37,7 +38,7 @@ struct BlockPlan {
 
 // Blocks made of whole `unit`s (empty unit: single voxels), grown from the last axis until a
 // block holds about `target_bytes`.
-BlockPlan plan_blocks(const Shape& shape, const Shape& unit, std::size_t element_size,
+DatasetTiling tile_dataset(const Shape& shape, const Shape& unit, std::size_t element_size,
                       std::uint64_t target_bytes);
 
 // Blocks in flight for a memory budget: enough to keep every thread busy, never over budget.
@@ -50,7 +51,7 @@ Error interrupted_error();
 // `in_flight` blocks alive, and merge(index, T&&) -> Status for each result in block order on one
 // thread at a time. Stops at the first error, or when SIGINT/SIGTERM arrives (kCancelled).
 template <class T, class Work, class Merge>
-Status run_blocks(const BlockPlan& plan, int threads, std::size_t in_flight, Work&& work,
+Status run_blocks(const DatasetTiling& plan, int threads, std::size_t in_flight, Work&& work,
                   Merge&& merge) {
   struct Token {
     Index index = 0;

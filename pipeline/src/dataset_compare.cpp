@@ -91,8 +91,8 @@ Result<CompareReport> compare_datasets(const storage::InputDataset& a,
   if (!report.same_layout() || num_elements(ia.shape) == 0) return report;
   const std::size_t element_size = dtype_size(ia.dtype);
   const Shape& unit = ia.chunked ? ia.chunk_shape : ib.chunk_shape;
-  const detail::BlockPlan plan =
-      detail::plan_blocks(ia.shape, unit, element_size, options.block_bytes);
+  const detail::DatasetTiling plan =
+      detail::tile_dataset(ia.shape, unit, element_size, options.block_bytes);
   const int threads = detail::resolve_threads(options.threads);
   const auto work = [&](const Box& box) -> Result<Partial> {
     thread_local std::vector<std::byte> buffer_a, buffer_b;

@@ -177,8 +177,8 @@ Result<DatasetStats> compute_dataset_stats(const storage::InputDataset& input,
   const storage::DatasetInfo& info = input.info();
   const std::size_t element_size = dtype_size(info.dtype);
   const int threads = detail::resolve_threads(options.threads);
-  const detail::BlockPlan plan =
-      detail::plan_blocks(info.shape, info.chunk_shape, element_size, options.block_bytes);
+  const detail::DatasetTiling plan =
+      detail::tile_dataset(info.shape, info.chunk_shape, element_size, options.block_bytes);
   const std::uint64_t block_bytes = plan.block_bytes(element_size);
   Partial total;
   const auto work = [&](const Box& box) -> Result<Partial> {
