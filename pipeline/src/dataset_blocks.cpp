@@ -26,7 +26,7 @@ Box DatasetTiling::block(Index linear) const {
 }
 
 DatasetTiling tile_dataset(const Shape& shape, const Shape& unit, std::size_t element_size,
-                      std::uint64_t target_bytes) {
+                           std::uint64_t target_bytes) {
   const int rank = shape.rank();
   Shape block = unit.rank() == rank ? unit : Shape::filled(rank, 1);
   for (int a = 0; a < rank; ++a) block[a] = std::clamp<Index>(block[a], 1, shape[a]);

@@ -39,7 +39,7 @@ struct DatasetTiling {
 // Blocks made of whole `unit`s (empty unit: single voxels), grown from the last axis until a
 // block holds about `target_bytes`.
 DatasetTiling tile_dataset(const Shape& shape, const Shape& unit, std::size_t element_size,
-                      std::uint64_t target_bytes);
+                           std::uint64_t target_bytes);
 
 // Blocks in flight for a memory budget: enough to keep every thread busy, never over budget.
 std::size_t blocks_in_flight(int threads, std::uint64_t bytes_per_block,

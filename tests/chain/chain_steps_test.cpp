@@ -35,9 +35,9 @@ std::vector<double> run_box(const std::vector<ChainStepPtr>& steps,
   for (Index z = 0; z < first.extent[0]; ++z)
     for (Index y = 0; y < first.extent[1]; ++y)
       for (Index x = 0; x < first.extent[2]; ++x)
-        current.push_back(volume[std::size_t(((first.origin[0] + z) * shape[1] + first.origin[1] + y) *
-                                                 shape[2] +
-                                             first.origin[2] + x)]);
+        current.push_back(
+            volume[std::size_t(((first.origin[0] + z) * shape[1] + first.origin[1] + y) * shape[2] +
+                               first.origin[2] + x)]);
   for (std::size_t k = 0; k < steps.size(); ++k) {
     std::vector<double> next(std::size_t(boxes[k + 1].num_elements()));
     REQUIRE(steps[k]->apply(geometry[k], boxes[k], current, boxes[k + 1], next).ok());
@@ -112,9 +112,8 @@ TEST_CASE("a chain cut into any boxes gives the values of the whole, halos at ev
     for (Index z = 0; z < box.extent[0]; ++z)
       for (Index y = 0; y < box.extent[1]; ++y)
         for (Index x = 0; x < box.extent[2]; ++x, ++checked) {
-          const double w = whole[std::size_t(((box.origin[0] + z) * out[1] + box.origin[1] + y) *
-                                                 out[2] +
-                                             box.origin[2] + x)];
+          const double w = whole[std::size_t(
+              ((box.origin[0] + z) * out[1] + box.origin[1] + y) * out[2] + box.origin[2] + x)];
           REQUIRE(part[std::size_t((z * box.extent[1] + y) * box.extent[2] + x)] == w);
         }
   }
@@ -122,10 +121,10 @@ TEST_CASE("a chain cut into any boxes gives the values of the whole, halos at ev
 }
 
 TEST_CASE("bad steps are refused with the step named") {
-  for (const char* text : {"blur:sigma=1", "gaussian", "gaussian:sigma=-1", "cast:uint3",
-                           "clip:lo=5,hi=1", "clip:lo=1", "threshold:over=3", "scale:mul=x",
-                           "resample:order=1", "resample:zoom=0", "resample:zoom=2,order=2",
-                           "resample:zoom=2,grid=middle", "clip:lo=0,hi=1,lo=2"}) {
+  for (const char* text :
+       {"blur:sigma=1", "gaussian", "gaussian:sigma=-1", "cast:uint3", "clip:lo=5,hi=1",
+        "clip:lo=1", "threshold:over=3", "scale:mul=x", "resample:order=1", "resample:zoom=0",
+        "resample:zoom=2,order=2", "resample:zoom=2,grid=middle", "clip:lo=0,hi=1,lo=2"}) {
     auto step = parse_step(text);
     CAPTURE(text);
     REQUIRE_FALSE(step.ok());
@@ -140,7 +139,8 @@ TEST_CASE("bad steps are refused with the step named") {
   auto geometry = chain_geometry({{4, 4}, DType::kUInt8}, chain);
   REQUIRE_FALSE(geometry.ok());
   CHECK(geometry.error().message.find("resample:zoom=2,order=1") != std::string::npos);
-  auto json = parse_steps_json(R"([{"step": "gaussian", "sigma": [1, 1, 2]}, {"step": "cast", "dtype": "uint8"}])");
+  auto json = parse_steps_json(
+      R"([{"step": "gaussian", "sigma": [1, 1, 2]}, {"step": "cast", "dtype": "uint8"}])");
   REQUIRE(json.ok());
   CHECK(json->size() == 2);
   CHECK(json->at(0)->describe() == "gaussian:sigma=1,1,2");

@@ -44,8 +44,9 @@ TEST_CASE("out of core equals the in-memory kernel for every dtype, both orders 
   int cases = 0;
   for (DType dtype : kAllDTypes) {
     for (int rank : {2, 3}) {
-      const Shape shape = rank == 3 ? Shape{Index(9 + rng() % 12), Index(7 + rng() % 15), Index(5 + rng() % 20)}
-                                    : Shape{Index(20 + rng() % 30), Index(15 + rng() % 40)};
+      const Shape shape =
+          rank == 3 ? Shape{Index(9 + rng() % 12), Index(7 + rng() % 15), Index(5 + rng() % 20)}
+                    : Shape{Index(20 + rng() % 30), Index(15 + rng() % 40)};
       const Volume input = random_volume(dtype, shape, rng);
       const auto in = at(folder, "in.h5", "/data");
       write_volume(in, input, rank == 3 ? Shape{4, 5, 6} : Shape{7, 9});
@@ -103,8 +104,10 @@ TEST_CASE("chunks, threads, memory limit and block layout do not change a single
         auto report = run(in, out, {1.6, 2.3, 0.8}, order, Grid::kCenters, v.chunks, options);
         REQUIRE_MESSAGE(report.ok(), report.error().message);
         Volume result = read_volume(out);
-        if (!first) first = std::move(result);
-        else CHECK(same_bytes(result, *first));
+        if (!first)
+          first = std::move(result);
+        else
+          CHECK(same_bytes(result, *first));
       }
     }
   }
@@ -150,7 +153,8 @@ TEST_CASE("a corrupt input chunk fails the run, names the chunk, and leaves no o
     options.chunk_shape = Shape{8, 8, 8};
     auto output = storage::OutputDataset::create(in, options);
     REQUIRE(output.ok());
-    storage::EncodedChunk garbage{IndexVector{8, 8, 8}, std::vector<std::byte>(100, std::byte{0x5a})};
+    storage::EncodedChunk garbage{IndexVector{8, 8, 8},
+                                  std::vector<std::byte>(100, std::byte{0x5a})};
     REQUIRE(output->write_chunk(garbage).ok());
     REQUIRE(output->commit().ok());
   }
@@ -163,7 +167,9 @@ TEST_CASE("a corrupt input chunk fails the run, names the chunk, and leaves no o
     CHECK(entry.path().filename() == "in.h5");  // no temporary left behind
 }
 
-TEST_CASE("a cancelled run leaves no output, and a new dataset in an existing file appears only when complete") {
+TEST_CASE(
+    "a cancelled run leaves no output, and a new dataset in an existing file appears only when "
+    "complete") {
   TempFolder folder;
   std::mt19937_64 rng(4);
   const Volume input = random_volume(DType::kInt16, Shape{32, 32, 32}, rng);

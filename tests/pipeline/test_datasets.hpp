@@ -43,10 +43,12 @@ inline Volume random_volume(DType dtype, const Shape& shape, std::mt19937_64& rn
     using T = typename decltype(tag)::type;
     T* data = reinterpret_cast<T*>(volume.bytes().data());
     for (Index i = 0; i < volume.num_elements(); ++i) {
-      if (dtype == DType::kBool) data[i] = T(rng() % 2);
+      if (dtype == DType::kBool)
+        data[i] = T(rng() % 2);
       else if constexpr (std::is_floating_point_v<T>)
         data[i] = T(std::uniform_real_distribution<double>(-1000, 1000)(rng));
-      else data[i] = T(rng());
+      else
+        data[i] = T(rng());
     }
   });
   return volume;

@@ -39,9 +39,10 @@ int main(int argc, char** argv) {
   chain.input = *output;
   chain.output = *output;
   chain.output.file += ".gamma.h5";  // HDF5 cannot write a file it is reading
-  chain.steps = {zoomflow::clip_step(0, 2000),
-                 zoomflow::pointwise_step("gamma", [](double v) { return 255 * std::pow(v / 2000, 0.5); }),
-                 zoomflow::cast_step(zoomflow::DType::kUInt8)};
+  chain.steps = {
+      zoomflow::clip_step(0, 2000),
+      zoomflow::pointwise_step("gamma", [](double v) { return 255 * std::pow(v / 2000, 0.5); }),
+      zoomflow::cast_step(zoomflow::DType::kUInt8)};
   auto chained = zoomflow::run_chain(chain, options);
   if (!chained.ok()) {
     std::fprintf(stderr, "%s\n", chained.error().message.c_str());
