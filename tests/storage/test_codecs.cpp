@@ -118,7 +118,7 @@ TEST_CASE("deflate round trip in zlib format, and errors") {
   CHECK(!deflate_decompress(garbage, decoded).ok());
 }
 
-TEST_CASE("shuffle groups byte k of every element; trailing bytes stay") {
+TEST_CASE("shuffle groups byte k of every element, and trailing bytes stay") {
   // Three 4-byte elements and two trailing bytes.
   const std::vector<std::uint8_t> in = {0x10, 0x11, 0x12, 0x13, 0x20, 0x21, 0x22,
                                         0x23, 0x30, 0x31, 0x32, 0x33, 0xee, 0xff};

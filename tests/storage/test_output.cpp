@@ -55,7 +55,7 @@ int first_value(const DatasetPath& path) {
 
 }  // namespace
 
-TEST_CASE("a new file appears only at commit; without commit nothing is left") {
+TEST_CASE("a new file appears only at commit, and without commit nothing is left") {
   testing::TempFolder folder;
   const std::string file = folder.file("out.h5");
   {
