@@ -86,6 +86,9 @@ RowFunction<T> pick_clone() {
 template <class T>
 RowFunction<T> row_function(ReduceMethod method, DType dtype, Index block_elements) {
   using Acc = MeanAccumulators<T>;
+  // Nothing downsampled (every factor 1, or its axis 1 long): TensorStore copies the input, so
+  // a lone NaN stays NaN under min and a lone -0.0 stays -0.0 under mean.
+  if (block_elements == 1) method = ReduceMethod::kStride;
   if (dtype == DType::kBool && method != ReduceMethod::kStride && method != ReduceMethod::kMin &&
       method != ReduceMethod::kMax)
     method = ReduceMethod::kMean;
@@ -116,6 +119,7 @@ RowFunction<T> row_function(ReduceMethod method, DType dtype, Index block_elemen
 std::size_t method_scratch_bytes(const DownsampleSpec& spec, DType dtype, Index out_length) {
   return visit_dtype(dtype, [&](auto tag) -> std::size_t {
     using T = typename decltype(tag)::type;
+    if (spec.block_elements() == 1) return 0;
     const bool majority = dtype == DType::kBool && spec.method != ReduceMethod::kStride &&
                           spec.method != ReduceMethod::kMin && spec.method != ReduceMethod::kMax;
     if (spec.method == ReduceMethod::kMean || majority) {
