@@ -170,6 +170,38 @@ Status check_arguments(const DownsampleSpec& spec, const ConstArrayView& input,
   return ok_status();
 }
 
+// The input rows of output row `out_index` (box coordinates, last axis ignored): one per block
+// offset over the outer axes, in C order, clipped to the input; returns how many.
+template <class T>
+Index input_rows(const DownsampleSpec& spec, StridedView<const T> input, const IndexVector& origin,
+                 const Box& box, const IndexVector& out_index, const T** rows) {
+  const int last = spec.rank() - 1;
+  const T* base =
+      input.data() + (box.origin[last] * spec.factors[last] - origin[last]) * input.strides()[last];
+  IndexVector first = IndexVector::filled(spec.rank(), 0), count = first, offset = first;
+  for (int a = 0; a < last; ++a) {
+    first[a] = (box.origin[a] + out_index[a]) * spec.factors[a];
+    count[a] = std::min(spec.factors[a], spec.input_shape[a] - first[a]);
+    base += (first[a] - origin[a]) * input.strides()[a];
+  }
+  Index n = 0;
+  for (;;) {
+    const T* p = base;
+    for (int a = 0; a < last; ++a) p += offset[a] * input.strides()[a];
+    rows[n++] = p;
+    int a = last - 1;
+    for (; a >= 0; --a) {
+      if (++offset[a] < count[a]) break;
+      offset[a] = 0;
+    }
+    if (a < 0) return n;
+  }
+}
+
+// Rows this short are prefetched one output row ahead: the hardware prefetcher loses them at
+// every page boundary, and a small block's row is a few pages apart from its neighbour.
+inline constexpr std::size_t kPrefetchBytes = 16 << 10;
+
 // Walks the output rows of the box (every axis but the last), hands each row function the input
 // rows of its blocks as contiguous rows (copying strided ones) and a contiguous output row.
 template <class T>
@@ -179,59 +211,56 @@ void run_rows(const DownsampleSpec& spec, DType dtype, StridedView<const T> inpu
   const int rank = spec.rank();
   const int last = rank - 1;
   const Index factor = spec.factors[last];
-  const Index x_begin = box.origin[last] * factor;
-  const Index length = std::min(box.end(last) * factor, spec.input_shape[last]) - x_begin;
+  const Index length =
+      std::min(box.end(last) * factor, spec.input_shape[last]) - box.origin[last] * factor;
   const Index out_length = box.extent[last];
   const Index in_step = input.strides()[last];
   const Index out_step = output.strides()[last];
 
   const Index max_rows = rows_per_output_row(spec);
-  std::span<const T*> rows = workspace.buffer<const T*>(0, std::size_t(max_rows));
+  std::span<const T*> rows = workspace.buffer<const T*>(0, std::size_t(2 * max_rows));
   std::span<T> gathered = workspace.buffer<T>(1, in_step == 1 ? 0 : std::size_t(max_rows * length));
   std::span<T> out_row = workspace.buffer<T>(2, out_step == 1 ? 0 : std::size_t(out_length));
   std::span<std::byte> scratch =
       workspace.buffer<std::byte>(3, method_scratch_bytes(spec, dtype, out_length));
+  const bool prefetch =
+      in_step == 1 && std::size_t(max_rows * length) * sizeof(T) <= kPrefetchBytes;
 
+  const T** current = rows.data();
+  const T** next = rows.data() + max_rows;
   IndexVector out_index = IndexVector::filled(rank, 0);  // within the box, last axis 0
+  Index count = input_rows(spec, input, origin, box, out_index, current);
   const Index outer_rows = num_elements(box.extent) / std::max<Index>(out_length, 1);
   for (Index row = 0; row < outer_rows; ++row) {
-    // The input rows of this output row's blocks, C order over the outer block offsets.
-    Index count = 0;
-    IndexVector offset = IndexVector::filled(rank, 0);
-    for (;;) {
-      const T* p = input.data() + (x_begin - origin[last]) * in_step;
-      bool inside = true;
-      for (int a = 0; a < last; ++a) {
-        const Index i = (box.origin[a] + out_index[a]) * spec.factors[a] + offset[a];
-        inside &= i < spec.input_shape[a];
-        p += (i - origin[a]) * input.strides()[a];
+    IndexVector following = out_index;
+    for (int a = last - 1; a >= 0; --a) {
+      if (++following[a] < box.extent[a]) break;
+      following[a] = 0;
+    }
+    const Index next_count =
+        row + 1 < outer_rows ? input_rows(spec, input, origin, box, following, next) : 0;
+    if (prefetch) {
+      for (Index r = 0; r < next_count; ++r) {
+        const char* p = reinterpret_cast<const char*>(next[r]);
+        for (std::size_t b = 0; b < std::size_t(length) * sizeof(T); b += 64)
+          __builtin_prefetch(p + b);
       }
-      if (inside) rows[std::size_t(count++)] = p;
-      int a = last - 1;
-      for (; a >= 0; --a) {
-        if (++offset[a] < spec.factors[a] &&
-            (box.origin[a] + out_index[a]) * spec.factors[a] + offset[a] < spec.input_shape[a])
-          break;
-        offset[a] = 0;
-      }
-      if (a < 0) break;
     }
     if (in_step != 1) {
       for (Index r = 0; r < count; ++r) {
         T* dst = gathered.data() + r * length;
-        for (Index i = 0; i < length; ++i) dst[i] = rows[std::size_t(r)][i * in_step];
-        rows[std::size_t(r)] = dst;
+        for (Index i = 0; i < length; ++i) dst[i] = current[r][i * in_step];
+        current[r] = dst;
       }
     }
     T* out = &output[out_index];
     T* target = out_step == 1 ? out : out_row.data();
-    fn(RowArgs<T>{rows.data(), count, length, factor, target, out_length, scratch.data()});
+    fn(RowArgs<T>{current, count, length, factor, target, out_length, scratch.data()});
     if (out_step != 1)
       for (Index x = 0; x < out_length; ++x) out[x * out_step] = target[x];
-    for (int a = last - 1; a >= 0; --a) {
-      if (++out_index[a] < box.extent[a]) break;
-      out_index[a] = 0;
-    }
+    std::swap(current, next);
+    count = next_count;
+    out_index = following;
   }
 }
 
@@ -257,7 +286,7 @@ std::size_t downsample_scratch_bytes(const DownsampleSpec& spec, DType dtype,
   const Index rows = rows_per_output_row(spec);
   const Index length = output_box.extent[last] * spec.factors[last];
   const std::size_t element = dtype_size(dtype);
-  return std::size_t(rows) * sizeof(void*) + std::size_t(rows * length) * element +
+  return std::size_t(2 * rows) * sizeof(void*) + std::size_t(rows * length) * element +
          std::size_t(output_box.extent[last]) * element +
          method_scratch_bytes(spec, dtype, output_box.extent[last]);
 }
