@@ -1,12 +1,14 @@
 // The downsampling kernel on one thread, beside a memcpy of its input bytes in the same run.
 //
 //   zoomflow_downsample_bench --pattern labels --dtype uint32 --shape 1024,1024,512
-//       --factors 2,2,2 --method mode [--repeat 3] [--write volume.raw] [--json]
+//       --factors 2,2,2 --method mode [--repeat 3] [--write in.raw] [--write-output out.raw]
+//       [--json]
 //
 // Patterns: zoomflow's `labels` (16-voxel cells, so 2x2x2 blocks never straddle two labels) and
 // `noise`; `cells3` (labels in 3-voxel cells: about 70 % of 2x2x2 blocks hold two or more
 // labels); `random4` (independent labels 0..3 per voxel: nearly every block mixed, many ties).
-// --write saves the volume (raw, C order) for downsample_peers.py.
+// --write and --write-output save the volume and the result (raw, C order) for
+// downsample_peers.py.
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
 
@@ -75,7 +77,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 int main(int argc, char** argv) {
   CLI::App app{"zoomflow_downsample_bench: one-thread downsampling kernel against memcpy"};
   std::string pattern = "labels", dtype_text = "uint32", shape_text = "1024,1024,512";
-  std::string factors_text = "2,2,2", method_text = "mode", write_path;
+  std::string factors_text = "2,2,2", method_text = "mode", write_path, write_output_path;
   int repeat = 3;
   bool json = false;
   app.add_option("--pattern", pattern, "labels, noise, cells3 or random4");
@@ -85,6 +87,7 @@ int main(int argc, char** argv) {
   app.add_option("--method", method_text);
   app.add_option("--repeat", repeat, "best of N");
   app.add_option("--write", write_path, "save the volume as raw C-order bytes");
+  app.add_option("--write-output", write_output_path, "save the downsampled volume the same way");
   app.add_flag("--json", json);
   CLI11_PARSE(app, argc, argv);
 
@@ -144,6 +147,15 @@ int main(int argc, char** argv) {
     kernel_s = std::min(kernel_s, seconds_since(start));
     if (!s.ok()) {
       fmt::print(stderr, "zoomflow_downsample_bench: {}\n", s.error().message);
+      return 1;
+    }
+  }
+  if (!write_output_path.empty()) {
+    std::ofstream out(write_output_path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(output.bytes().data()),
+              std::streamsize(output.size_bytes()));
+    if (!out) {
+      fmt::print(stderr, "zoomflow_downsample_bench: cannot write {}\n", write_output_path);
       return 1;
     }
   }

@@ -62,7 +62,7 @@ constexpr auto make_network() {
   return net;
 }
 
-// The network for n (2 <= n <= kMaxNetworkElements), built once.
+// The network for n (2 <= n <= kMaxNetworkElements), built once (downsample_order.cpp).
 const std::vector<Comparator>& sorting_network(int n);
 
 // Sort keys: integers are their own; a float's bits, the magnitude bits flipped when negative,

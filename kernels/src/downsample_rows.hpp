@@ -19,13 +19,13 @@ namespace zoomflow::detail {
 // The input of one output row: `row_count` rows (the rows of its blocks, C order), each
 // `length` voxels from a block boundary, `factor` voxels per block along the row; and where the
 // `out_length` outputs go (contiguous). Method scratch, when the method needs some, in scratch.
-template <class T>
+template <class In, class Out = In>
 struct RowArgs {
-  const T* const* rows;
+  const In* const* rows;
   Index row_count;
   Index length;
   Index factor;
-  T* out;
+  Out* out;
   Index out_length;
   std::byte* scratch;
 };
@@ -79,9 +79,8 @@ template <int Rows, int Factor, class A, class T, class Fold>
 }
 
 // All rows into acc[0 .. full) and the partial last block (if any) into acc[full].
-template <int Factor, class A, class T, class Fold>
-[[gnu::always_inline]] inline void fold_all_rows(A* acc, const RowArgs<T>& a, Index full,
-                                                 Fold fold) {
+template <int Factor, class A, class Args, class Fold>
+[[gnu::always_inline]] inline void fold_all_rows(A* acc, const Args& a, Index full, Fold fold) {
   Index r = 0;
   for (; r + 4 <= a.row_count; r += 4) fold_rows<4, Factor>(acc, a.rows + r, full, a.factor, fold);
   for (; r + 2 <= a.row_count; r += 2) fold_rows<2, Factor>(acc, a.rows + r, full, a.factor, fold);
@@ -94,8 +93,8 @@ template <int Factor, class A, class T, class Fold>
   }
 }
 
-template <class A, class T, class Fold>
-[[gnu::always_inline]] inline void fold_all(A* acc, const RowArgs<T>& a, Index full, Fold fold) {
+template <class A, class Args, class Fold>
+[[gnu::always_inline]] inline void fold_all(A* acc, const Args& a, Index full, Fold fold) {
   if (a.factor == 1)
     fold_all_rows<1>(acc, a, full, fold);
   else if (a.factor == 2)
@@ -105,8 +104,8 @@ template <class A, class T, class Fold>
 }
 
 // Outputs whose block is whole along the row.
-template <class T>
-inline Index whole_blocks(const RowArgs<T>& a) {
+template <class Args>
+inline Index whole_blocks(const Args& a) {
   return a.length / a.factor;
 }
 
@@ -169,6 +168,14 @@ template <class A, class T>
   }
   if (full < a.out_length)
     a.out[full] = T(round_half_even_div(acc[full], A(a.row_count * (a.length - full * a.factor))));
+}
+
+// Exact block sums in S (the numerators of integer means), for pyramids: level k's sums are
+// sums of level k-1's, and rounding happens once, from level 0's count.
+template <class S, class In>
+[[gnu::always_inline]] inline void sum_row(const RowArgs<In, S>& a) {
+  std::fill_n(a.out, a.out_length, S(0));
+  fold_all(a.out, a, whole_blocks(a), [](S s, In v) { return S(s + S(v)); });
 }
 
 }  // namespace zoomflow::detail
