@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "zoomflow/kernels/downsample.hpp"
+#include "zoomflow/kernels/downsample_levels.hpp"
 #include "zoomflow/kernels/volume.hpp"
 
 using namespace zoomflow;
@@ -367,4 +368,124 @@ TEST_CASE("downsampled shape, input box and refusals") {
   ArrayView wrong(reinterpret_cast<std::byte*>(out_data.data()), DType::kInt16, {4, 5, 7});
   CHECK_FALSE(downsample_box(spec, input, {0, 0, 0}, wrong, Box::from_shape({4, 5, 7}), ws).ok());
   CHECK_FALSE(downsample_box(spec, input, {0, 0, 0}, output, Box{{1, 0, 0}, {4, 5, 7}}, ws).ok());
+}
+
+namespace {
+
+// A pyramid of `levels` with every level compared to the plain loop's direct reduction of level 0
+// by the product of the factors; boxes nested as a pyramid block's are (each level's box the
+// blocks of the next one's), or cut independently per level (the direct fallback).
+void check_levels(DType dtype, ReduceMethod method, const Shape& shape,
+                  const std::vector<Shape>& factors, bool nested, std::mt19937_64& rng) {
+  visit_dtype(dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const DownsampleLevels levels{shape, factors, method};
+    REQUIRE(levels.validate_for(dtype).ok());
+    const int count = levels.levels();
+    std::vector<T> data(std::size_t(num_elements(shape)));
+    fill_random(data.data(), Index(data.size()), dtype, rng() % 2 == 0, rng);
+    SpreadArray input =
+        spread_array(dtype, shape, IndexVector::filled(shape.rank(), 1 + Index(rng() % 2)));
+    copy_in(data.data(), input.view);
+    std::vector<SpreadArray> outputs;
+    for (int k = 1; k <= count; ++k)
+      outputs.push_back(spread_array(dtype, levels.direct(k).output_shape(),
+                                     IndexVector::filled(shape.rank(), 1 + Index(rng() % 2))));
+
+    std::vector<std::vector<Box>> calls;  // the boxes of every level, per call
+    if (nested) {
+      for (const Box& deepest : random_cut(levels.direct(count).output_shape(), rng)) {
+        std::vector<Box> boxes(static_cast<std::size_t>(count));
+        boxes.back() = deepest;
+        for (int k = count - 1; k >= 1; --k)
+          boxes[std::size_t(k - 1)] =
+              downsample_input_box(levels.step(k + 1), boxes[std::size_t(k)]);
+        calls.push_back(boxes);
+      }
+    } else {
+      std::vector<std::vector<Box>> cuts;
+      std::size_t most = 0;
+      for (int k = 1; k <= count; ++k) {
+        cuts.push_back(random_cut(levels.direct(k).output_shape(), rng));
+        most = std::max(most, cuts.back().size());
+      }
+      for (std::size_t i = 0; i < most; ++i) {
+        std::vector<Box> boxes;
+        for (const auto& cut : cuts) boxes.push_back(cut[(i * 7 + 3) % cut.size()]);
+        calls.push_back(boxes);
+      }
+      for (std::size_t k = 0; k < cuts.size(); ++k)  // and each box at least once
+        for (std::size_t i = 0; i < cuts[k].size(); ++i) {
+          std::vector<Box> boxes = calls[i % calls.size()];
+          boxes[k] = cuts[k][i];
+          calls.push_back(boxes);
+        }
+    }
+    Workspace shared;
+    for (const std::vector<Box>& boxes : calls) {
+      Box needed = Box::from_shape(shape);
+      if (nested) needed = downsample_input_box(levels.direct(1), boxes[0]);
+      std::vector<ArrayView> views;
+      for (int k = 0; k < count; ++k)
+        views.push_back(outputs[std::size_t(k)].view.subview(boxes[std::size_t(k)]));
+      Workspace fresh;
+      Workspace& workspace = rng() % 2 ? fresh : shared;
+      const Status status = downsample_levels(levels, ConstArrayView(input.view).subview(needed),
+                                              needed.origin, views, boxes, workspace);
+      REQUIRE_MESSAGE(status.ok(), status.error().message);
+      if (&workspace == &fresh)
+        CHECK(fresh.bytes_held() <= downsample_levels_scratch_bytes(levels, dtype, boxes));
+    }
+    for (int k = 1; k <= count; ++k) {
+      const std::vector<T> expected = reference_downsample(levels.direct(k), dtype, data.data());
+      const std::vector<T> got = copy_out<T>(outputs[std::size_t(k - 1)].view);
+      CAPTURE(dtype_name(dtype));
+      CAPTURE(reduce_method_name(method));
+      CAPTURE(to_string(shape));
+      CAPTURE(k);
+      CAPTURE(nested);
+      CHECK(std::memcmp(got.data(), expected.data(), got.size() * sizeof(T)) == 0);
+    }
+  });
+}
+
+}  // namespace
+
+TEST_CASE("pyramid levels equal the direct reduction of level 0, nested and independent boxes") {
+  std::mt19937_64 rng(99);
+  for (DType dtype : kAllDTypes) {
+    for (ReduceMethod method : kAllReduceMethods) {
+      for (bool nested : {true, false}) {
+        const int rank = 1 + int(rng() % 4);
+        const int count = 2 + int(rng() % 2);
+        Shape shape;
+        std::vector<Shape> factors(static_cast<std::size_t>(count));
+        for (int a = 0; a < rank; ++a) {
+          const Index longest = rank == 1 ? 400 : rank == 2 ? 60 : rank == 3 ? 24 : 12;
+          shape.push_back(1 + Index(rng() % std::uint64_t(longest)));
+          for (Shape& f : factors) f.push_back(1 + Index(rng() % 3));
+        }
+        check_levels(dtype, method, shape, factors, nested, rng);
+      }
+    }
+  }
+}
+
+TEST_CASE("which reductions cascade, and level refusals") {
+  CHECK(reduction_cascades(ReduceMethod::kStride, DType::kFloat32));
+  CHECK(reduction_cascades(ReduceMethod::kMin, DType::kUInt64));
+  CHECK(reduction_cascades(ReduceMethod::kMax, DType::kBool));
+  CHECK_FALSE(reduction_cascades(ReduceMethod::kMin, DType::kFloat64));
+  CHECK_FALSE(reduction_cascades(ReduceMethod::kMode, DType::kUInt32));
+  CHECK_FALSE(reduction_cascades(ReduceMethod::kMedian, DType::kInt8));
+  CHECK_FALSE(reduction_cascades(ReduceMethod::kMean, DType::kUInt16));  // sums cascade instead
+  const DownsampleLevels levels{{100, 80}, {{2, 2}, {3, 1}}, ReduceMethod::kMean};
+  CHECK(levels.direct(2).factors == Shape{6, 2});
+  CHECK(levels.step(2).input_shape == Shape{50, 40});
+  CHECK(levels.direct(2).output_shape() == levels.step(2).output_shape());
+  CHECK_FALSE(
+      DownsampleLevels{{100, 80}, {}, ReduceMethod::kMean}.validate_for(DType::kUInt8).ok());
+  CHECK_FALSE(DownsampleLevels{{100, 80}, {{2, 2}, {2}}, ReduceMethod::kMean}
+                  .validate_for(DType::kUInt8)
+                  .ok());
 }
