@@ -1,6 +1,8 @@
 """zoomflow's downsample kernel against TensorStore's downsample driver (tensorstore from PyPI,
 pinned in tests/requirements.txt): every dtype and method, ranks 1-4, shapes not divisible by
-the factors, factors 1-5, NaN, +-0 and +-inf among the floats; identical values.
+the factors, factors 1-5, NaN, +-0 and +-inf among the floats, and three-level pyramids
+(downsample_levels) whose every level must be TensorStore's direct reduction of level 0;
+identical values.
 
 Usage: downsample_tensorstore_check.py PROBE
 PROBE is zoomflow_downsample_probe (tests/kernels/downsample_probe.cpp).
@@ -108,30 +110,54 @@ failures = []
 cases = 0
 rule_blocks = 0
 rule_blocks_ts_agrees = 0
+
+
+def compare(a, factors, method, got, where):
+    """got against TensorStore's downsample of a by factors, bit for bit."""
+    global cases, rule_blocks, rule_blocks_ts_agrees
+    dtype = "bool" if a.dtype == np.bool_ else str(a.dtype)
+    want = ts.downsample(ts.array(a), list(factors), method).read().result()
+    cases += 1
+    if got.shape != want.shape:
+        failures.append(f"{where}: shape {got.shape} != {want.shape}")
+        return
+    if method in ("mode", "median") and dtype.startswith("float"):
+        for index, block in blocks(a, factors):
+            if ambiguous_in_tensorstore(block):
+                rule_blocks += 1
+                rule_blocks_ts_agrees += same_bits(want[index], got[index])
+                want[index] = stated_rule(method, block)
+    if not same_bits(got, want):
+        differ = [i for i in np.ndindex(*got.shape) if not same_bits(got[i], want[i])]
+        failures.append(f"{where}: {len(differ)} voxels differ, first at {differ[0]}: "
+                        f"{got[differ[0]]!r} != {want[differ[0]]!r}")
+
+
+PYRAMID_STEPS = ((2, 2, 2), (2, 1, 3), (2, 2, 2))  # level k reduces level k-1 by these
+
 with tempfile.TemporaryDirectory() as workdir:
     for dtype in DTYPES:
         for method in METHODS:
             for shape, factors, labels in cases_for():
                 a = random_array(dtype, shape, labels)
-                want = ts.downsample(ts.array(a), list(factors), method).read().result()
                 got = run_probe(a, factors, method, int(rng.integers(1, 14)), workdir)
-                cases += 1
-                where = f"{dtype} {method} shape {shape} factors {factors}"
-                if got.shape != want.shape:
-                    failures.append(f"{where}: shape {got.shape} != {want.shape}")
-                    continue
-                if method in ("mode", "median") and dtype.startswith("float"):
-                    for index, block in blocks(a, factors):
-                        if ambiguous_in_tensorstore(block):
-                            rule_blocks += 1
-                            rule_blocks_ts_agrees += same_bits(want[index], got[index])
-                            want[index] = stated_rule(method, block)
-                if not same_bits(got, want):
-                    differ = [i for i in np.ndindex(*got.shape) if not same_bits(got[i], want[i])]
-                    failures.append(f"{where}: {len(differ)} voxels differ, first at {differ[0]}: "
-                                    f"{got[differ[0]]!r} != {want[differ[0]]!r}")
+                compare(a, factors, method, got, f"{dtype} {method} shape {shape} factors {factors}")
+            # A pyramid: every level equals the direct reduction by the product of the steps.
+            a = random_array(dtype, (37, 26, 61), labels=bool(rng.integers(0, 2)))
+            src, dst = os.path.join(workdir, "in.raw"), os.path.join(workdir, "level")
+            a.tofile(src)
+            steps = ";".join(",".join(map(str, f)) for f in PYRAMID_STEPS)
+            subprocess.run([probe, dtype, method, ",".join(map(str, a.shape)), steps, src, dst,
+                            str(int(rng.integers(1, 6)))], check=True)
+            total = (1, 1, 1)
+            for k, step in enumerate(PYRAMID_STEPS, start=1):
+                total = tuple(t * f for t, f in zip(total, step))
+                level_shape = tuple(-(-n // f) for n, f in zip(a.shape, total))
+                got = np.fromfile(f"{dst}.{k}", dtype=a.dtype).reshape(level_shape)
+                compare(a, total, method, got, f"{dtype} {method} pyramid level {k} (factors {total})")
 
-print(f"{cases} cases against TensorStore, bit for bit; {rule_blocks} float mode/median blocks "
+print(f"{cases} results against TensorStore, bit for bit (pyramid levels against its direct "
+      f"reduction by the product of the factors); {rule_blocks} float mode/median blocks "
       f"holding NaN or both zeros checked against the stated rule instead (TensorStore happened "
       f"to agree on {rule_blocks_ts_agrees})")
 if failures:
