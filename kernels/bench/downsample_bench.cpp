@@ -110,10 +110,10 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "zoomflow_downsample_bench: {}\n", s.error().message);
       return 2;
     }
-  } else if (pattern == "cells3" || pattern == "random4") {
+  } else if (pattern == "cells3" || pattern == "random4" || pattern == "cells16") {
     visit_dtype(*dtype, [&](auto tag) {
       using T = typename decltype(tag)::type;
-      fill_cells(input.view().as<T>(), pattern == "cells3" ? 3 : 0);
+      fill_cells(input.view().as<T>(), pattern == "cells3" ? 3 : pattern == "cells16" ? 16 : 0);
     });
   } else {
     fmt::print(stderr, "zoomflow_downsample_bench: unknown pattern {}\n", pattern);
