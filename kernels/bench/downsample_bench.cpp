@@ -6,7 +6,8 @@
 //
 // Patterns: zoomflow's `labels` (16-voxel cells, so 2x2x2 blocks never straddle two labels) and
 // `noise`; `cells3` (labels in 3-voxel cells: about 70 % of 2x2x2 blocks hold two or more
-// labels); `random4` (independent labels 0..3 per voxel: nearly every block mixed, many ties).
+// labels); `random4` (independent labels 0..3 per voxel: nearly every block mixed, many ties);
+// `cells16` (the same hash in 16-voxel cells: the `labels` layout, a control).
 // --write and --write-output save the volume and the result (raw, C order) for
 // downsample_peers.py.
 #include <fmt/core.h>
@@ -80,7 +81,7 @@ int main(int argc, char** argv) {
   std::string factors_text = "2,2,2", method_text = "mode", write_path, write_output_path;
   int repeat = 3;
   bool json = false;
-  app.add_option("--pattern", pattern, "labels, noise, cells3 or random4");
+  app.add_option("--pattern", pattern, "labels, noise, cells3, cells16 or random4");
   app.add_option("--dtype", dtype_text);
   app.add_option("--shape", shape_text);
   app.add_option("--factors", factors_text);

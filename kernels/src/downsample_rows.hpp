@@ -12,6 +12,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "downsample_simd.hpp"
 #include "zoomflow/kernels/index_vector.hpp"
 
 namespace zoomflow::detail {
@@ -151,13 +152,74 @@ template <class T>
 }
 
 // Integer means: an exact sum in A (scratch: out_length A's), rounded half to even.
+// A pair of 8- or 16-bit voxels read as one lane of twice the width.
+template <class T>
+struct PairLane;
+template <>
+struct PairLane<std::uint8_t> {
+  using type = std::uint16_t;
+};
+template <>
+struct PairLane<std::int8_t> {
+  using type = std::int16_t;
+};
+template <>
+struct PairLane<std::uint16_t> {
+  using type = std::uint32_t;
+};
+template <>
+struct PairLane<std::int16_t> {
+  using type = std::int32_t;
+};
+
+// Means of 8- and 16-bit voxels over blocks of 2 along the row and 2^shift voxels in all, at
+// most 32 rows: each pair summed inside its wide lane (low half + high half), the rows added
+// in registers, rounded half to even by shifts and narrowed. Returns the outputs done.
+template <class T>
+[[gnu::always_inline]] inline Index pair_mean_chunks(const RowArgs<T>& a, Index full, int shift) {
+  using W = typename PairLane<T>::type;
+  using V = typename Vec<W>::type;
+  using Narrow = typename HalfVec<T>::type;
+  constexpr Index kLanes = Index(Vec<W>::kLanes);
+  constexpr int kBits = 8 * sizeof(T);
+  const W half_minus_one = W((W(1) << (shift - 1)) - 1);
+  Index x = 0;
+  for (; x + kLanes <= full; x += kLanes) {
+    V sum{};
+    for (Index r = 0; r < a.row_count; ++r) {
+      const V pairs = load_vec<V>(a.rows[r] + 2 * x);
+      if constexpr (std::is_signed_v<W>)
+        sum += V((pairs << kBits) >> kBits) + (pairs >> kBits);  // sign-extended halves
+      else
+        sum += (pairs & W((W(1) << kBits) - 1)) + (pairs >> kBits);
+    }
+    sum = (sum + half_minus_one + ((sum >> shift) & 1)) >> shift;
+    store_vec(a.out + x, __builtin_convertvector(sum, Narrow));
+  }
+  return x;
+}
+
 template <class A, class T>
 [[gnu::always_inline]] inline void integer_mean_row(const RowArgs<T>& a) {
+  const Index whole = a.row_count * a.factor;
+  if constexpr (sizeof(T) <= 2) {
+    if (a.factor == 2 && a.row_count <= 32 && (whole & (whole - 1)) == 0) {
+      const Index full = whole_blocks(a);
+      const int shift = std::countr_zero(std::uint64_t(whole));
+      for (Index x = pair_mean_chunks(a, full, shift); x < a.out_length; ++x) {
+        const Index end = std::min(2 * x + 2, a.length);
+        A sum = 0;
+        for (Index r = 0; r < a.row_count; ++r)
+          for (Index i = 2 * x; i < end; ++i) sum += A(a.rows[r][i]);
+        a.out[x] = T(round_half_even_div(sum, A(a.row_count * (end - 2 * x))));
+      }
+      return;
+    }
+  }
   A* acc = reinterpret_cast<A*>(a.scratch);
   std::fill_n(acc, a.out_length, A(0));
   const Index full = whole_blocks(a);
   fold_all(acc, a, full, [](A s, T v) { return A(s + A(v)); });
-  const Index whole = a.row_count * a.factor;
   if (whole == 1) {
     for (Index x = 0; x < full; ++x) a.out[x] = T(acc[x]);
   } else if ((whole & (whole - 1)) == 0) {

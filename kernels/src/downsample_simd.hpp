@@ -34,6 +34,20 @@ ZF_DEFINE_VEC(std::int64_t)
 ZF_DEFINE_VEC(std::uint64_t)
 #undef ZF_DEFINE_VEC
 
+// Half-width vectors: HalfVec<K>::type holds kVectorBytes / 2 bytes of K.
+template <class K>
+struct HalfVec;
+#define ZF_DEFINE_HALF_VEC(K)                                      \
+  template <>                                                      \
+  struct HalfVec<K> {                                              \
+    typedef K type __attribute__((vector_size(kVectorBytes / 2))); \
+  };
+ZF_DEFINE_HALF_VEC(std::int8_t)
+ZF_DEFINE_HALF_VEC(std::uint8_t)
+ZF_DEFINE_HALF_VEC(std::int16_t)
+ZF_DEFINE_HALF_VEC(std::uint16_t)
+#undef ZF_DEFINE_HALF_VEC
+
 template <class V>
 [[gnu::always_inline]] inline V load_vec(const void* p) {
   V v;
