@@ -9,7 +9,7 @@
 // labels); `random4` (independent labels 0..3 per voxel: nearly every block mixed, many ties);
 // `cells16` (the same hash in 16-voxel cells: the `labels` layout, a control).
 // --write and --write-output save the volume and the result (raw, C order) for
-// downsample_peers.py.
+// downsample_peers.py; --read takes the volume from such a file instead.
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
 
@@ -79,6 +79,7 @@ int main(int argc, char** argv) {
   CLI::App app{"zoomflow_downsample_bench: one-thread downsampling kernel against memcpy"};
   std::string pattern = "labels", dtype_text = "uint32", shape_text = "1024,1024,512";
   std::string factors_text = "2,2,2", method_text = "mode", write_path, write_output_path;
+  std::string read_path;
   int repeat = 3;
   bool json = false;
   app.add_option("--pattern", pattern, "labels, noise, cells3, cells16 or random4");
@@ -87,6 +88,7 @@ int main(int argc, char** argv) {
   app.add_option("--factors", factors_text);
   app.add_option("--method", method_text);
   app.add_option("--repeat", repeat, "best of N");
+  app.add_option("--read", read_path, "take the volume from raw C-order bytes, not a pattern");
   app.add_option("--write", write_path, "save the volume as raw C-order bytes");
   app.add_option("--write-output", write_output_path, "save the downsampled volume the same way");
   app.add_flag("--json", json);
@@ -104,7 +106,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   Volume input = Volume::allocate(*dtype, spec.input_shape).value();
-  if (pattern == "labels" || pattern == "noise") {
+  if (!read_path.empty()) {
+    std::ifstream in(read_path, std::ios::binary);
+    in.read(reinterpret_cast<char*>(input.bytes().data()), std::streamsize(input.size_bytes()));
+    if (!in) {
+      fmt::print(stderr, "zoomflow_downsample_bench: {} does not hold the volume\n", read_path);
+      return 1;
+    }
+  } else if (pattern == "labels" || pattern == "noise") {
     const Status s = fill_pattern(*parse_pattern(pattern), spec.input_shape,
                                   Box::from_shape(spec.input_shape), input.view());
     if (!s.ok()) {
