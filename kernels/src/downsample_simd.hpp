@@ -59,7 +59,7 @@ template <class V>
   std::memcpy(p, &v, sizeof v);
 }
 
-// True when this CPU runs the AVX2 clones.
+// True when this CPU runs the AVX2 clones (and ZOOMFLOW_NO_AVX2 is unset or 0).
 bool cpu_has_avx2();
 
 #if defined(__x86_64__) && defined(__GNUC__)
