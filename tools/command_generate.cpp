@@ -24,8 +24,8 @@ struct GenerateArgs {
   bool quiet = false;
 };
 
-Result<pipeline::GenerateOptions> to_options(const GenerateArgs& args) {
-  pipeline::GenerateOptions options;
+Result<GenerateOptions> to_options(const GenerateArgs& args) {
+  GenerateOptions options;
   ZF_ASSIGN_OR_RETURN(options.output, storage::parse_dataset_path(args.output));
   ZF_ASSIGN_OR_RETURN(options.shape, parse_shape(args.shape));
   const auto dtype = parse_dtype(args.dtype);
@@ -50,9 +50,9 @@ Result<pipeline::GenerateOptions> to_options(const GenerateArgs& args) {
 }
 
 Status run_generate(const GenerateArgs& args) {
-  ZF_ASSIGN_OR_RETURN(const pipeline::GenerateOptions options, to_options(args));
+  ZF_ASSIGN_OR_RETURN(const GenerateOptions options, to_options(args));
   storage::install_interrupt_handlers();
-  ZF_ASSIGN_OR_RETURN(const pipeline::GenerateReport report, pipeline::generate_dataset(options));
+  ZF_ASSIGN_OR_RETURN(const GenerateReport report, generate_dataset(options));
   if (!args.quiet) {
     const double raw = double(num_elements(options.shape)) * double(dtype_size(options.dtype));
     std::printf("wrote %s: %s %s, pattern %s, chunks %s, %s\n", options.output.to_string().c_str(),

@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
   request.interpolation = zoomflow::Interpolation::kLinear;
 
   std::atomic<bool> cancel{false};
-  zoomflow::ResampleOptions options;
+  zoomflow::RunOptions options;
   options.memory_limit = std::uint64_t(256) << 20;
   options.cancel = &cancel;
   options.progress = [](const zoomflow::Progress& p) {
