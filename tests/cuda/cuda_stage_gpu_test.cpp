@@ -62,8 +62,10 @@ void run_case(const StageCase& c) {
     pool.release(std::move(work.output_buffer));
   };
   Status status;
-  tbb::task_arena(c.threads).execute(
-      [&] { status = run_block_graph<BlockWork>(blocks, stages, {.max_in_flight = 8}, recycle); });
+  tbb::task_arena(c.threads).execute([&] {
+    status = run_block_graph<BlockWork>(blocks, stages,
+                                        {.max_in_flight = 8, .cancel = CancelToken()}, recycle);
+  });
   REQUIRE_MESSAGE(status.ok(), status.error().message);
   CHECK(std::memcmp(output->bytes().data(), expected->bytes().data(), output->size_bytes()) == 0);
   MESSAGE(blocks.count() << " blocks, " << (*stage)->peak_streams_busy() << " of "

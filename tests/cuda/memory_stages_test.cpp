@@ -54,7 +54,8 @@ TEST_CASE("read from memory, resample on the CPU, store to memory: the bytes of 
     };
     Status status;
     tbb::task_arena(2).execute([&] {
-      status = run_block_graph<BlockWork>(blocks, stages, {.max_in_flight = 5}, recycle);
+      status = run_block_graph<BlockWork>(blocks, stages,
+                                          {.max_in_flight = 5, .cancel = CancelToken()}, recycle);
     });
     REQUIRE(status.ok());
     CHECK(std::memcmp(output->bytes().data(), expected->bytes().data(), output->size_bytes()) == 0);

@@ -101,8 +101,10 @@ TEST_CASE("one thread keeps every slot busy: waiting for the device suspends tas
       {"after", StageMode::kSerial, [](BlockWork&) { return ok_status(); }},
   };
   Status status;
-  tbb::task_arena(1).execute(
-      [&] { status = run_block_graph<BlockWork>(plan, stages, {.max_in_flight = 8}); });
+  tbb::task_arena(1).execute([&] {
+    status =
+        run_block_graph<BlockWork>(plan, stages, {.max_in_flight = 8, .cancel = CancelToken()});
+  });
   REQUIRE(status.ok());
   for (const auto& v : visits) CHECK(v.load() == 1);
   CHECK(most_in_device.load() <= 4);  // the slots bound the work at the device
@@ -127,8 +129,10 @@ TEST_CASE("a start that fails returns its error at once, and the graph names the
          });
        }}};
   Status status;
-  tbb::task_arena(2).execute(
-      [&] { status = run_block_graph<BlockWork>(plan, stages, {.max_in_flight = 4}); });
+  tbb::task_arena(2).execute([&] {
+    status =
+        run_block_graph<BlockWork>(plan, stages, {.max_in_flight = 4, .cancel = CancelToken()});
+  });
   REQUIRE_FALSE(status.ok());
   CHECK(status.error().code == ErrorCode::kOutOfMemory);
   CHECK(status.error().message.find("uploading of block [28:32, 0:8]") != std::string::npos);

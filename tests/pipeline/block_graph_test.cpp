@@ -92,7 +92,8 @@ TEST_CASE("a failing stage stops the run and names the stage and the block") {
        }},
       {"writing", StageMode::kSerial, [](Work&) { return ok_status(); }},
   };
-  const Status status = run_block_graph<Work>(grid, stages, {.max_in_flight = 2});
+  const Status status =
+      run_block_graph<Work>(grid, stages, {.max_in_flight = 2, .cancel = CancelToken()});
   REQUIRE_FALSE(status.ok());
   CHECK(status.error().code == ErrorCode::kCorrupt);
   CHECK(status.error().message.find("decoding") != std::string::npos);

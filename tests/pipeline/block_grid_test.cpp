@@ -102,7 +102,11 @@ TEST_CASE("the memory plan stays under the limit, and a too small limit is refus
   // The limit it names works.
   const std::string& message = refused.error().message;
   const std::size_t at = message.find("give --memory-limit ") + 20;
-  const std::uint64_t suggested = std::stoull(message.substr(at)) << 20;
-  tight.memory_limit = suggested;
+  std::size_t used = 0;
+  const double amount = std::stod(message.substr(at), &used);
+  const std::string unit = message.substr(at + used + 1, 3);
+  CHECK((unit == "KiB" || unit == "MiB" || unit == "GiB"));
+  const double scale = unit == "KiB" ? 1024.0 : unit == "MiB" ? 1048576.0 : 1073741824.0;
+  tight.memory_limit = std::uint64_t(amount * scale);
   CHECK(plan_memory(chain, Shape{512, 512, 512}, tight).ok());
 }

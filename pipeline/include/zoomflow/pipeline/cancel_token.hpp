@@ -16,7 +16,8 @@ namespace zoomflow {
 
 class CancelToken {
  public:
-  explicit CancelToken(const std::atomic<bool>* flag = nullptr) : flag_(flag) {}
+  CancelToken() = default;
+  explicit CancelToken(const std::atomic<bool>* flag) : flag_(flag) {}
 
   bool requested() const {
     return storage::interrupt_requested() ||
@@ -29,7 +30,7 @@ class CancelToken {
   }
 
  private:
-  const std::atomic<bool>* flag_;
+  const std::atomic<bool>* flag_ = nullptr;
 };
 
 // Forgets a signal that stopped an earlier run, so the process can run again.
