@@ -27,8 +27,11 @@ Status check_boolean(const ChainPlan& plan, ConstArrayView values) {
     return first_non_boolean(reinterpret_cast<const T*>(values.data()), values.num_elements());
   });
   if (!bad) return ok_status();
+  // The step that made the number: the last one, or the one before steps that copy values.
+  std::size_t maker = plan.steps.size() - 1;
+  while (maker > 0 && plan.steps[maker]->copies_values()) --maker;
   return make_error(ErrorCode::kInvalidArgument,
-                    "step '" + plan.steps.back()->describe() + "' gives " + *bad +
+                    "step '" + plan.steps[maker]->describe() + "' gives " + *bad +
                         ", which a bool output cannot hold; end the chain with threshold or "
                         "cast:bool");
 }
