@@ -47,15 +47,15 @@ Shape choose_block_shape(const Shape& shape, const Shape& unit, std::size_t elem
     for (int a = 1; a < rank; ++a) block[a] = std::max<Index>(shape[a], 1);
     return block;
   }
-  // Grow along the last axis first: whole rows keep the kernels' inner loops long.
-  for (int a = rank - 1; a >= 0; --a) {
+  // Grow along the first axis first: each unit of the block is then one contiguous run of the
+  // block's buffer, compressed in place without being gathered.
+  for (int a = 0; a < rank; ++a) {
     const std::uint64_t bytes = std::uint64_t(num_elements(block)) * element_bytes;
     if (bytes >= target_bytes) break;
     const Index units =
         Index(std::max<std::uint64_t>(1, target_bytes / std::max<std::uint64_t>(bytes, 1)));
     const Index axis_units = (shape[a] + block[a] - 1) / block[a];
-    block[a] *= std::min(units, axis_units);
-    block[a] = std::min(block[a], std::max<Index>(shape[a], 1));
+    block[a] = std::min(block[a] * std::min(units, axis_units), std::max<Index>(shape[a], 1));
     if (block[a] < shape[a]) break;
   }
   return block;

@@ -108,7 +108,7 @@ Result<MemoryPlan> plan_memory(const ChainPlan& chain, const Shape& write_unit,
     // Tiles grow into half of what is left, so a limit that works leaves a block the other half.
     const std::uint64_t needed_rest = std::max(fixed + plan.block_bytes, 2 * plan.block_bytes);
     const std::uint64_t needed =
-        needed_rest <= 768 * kMiB ? needed_rest / 3 * 4 + 4 * kMiB : needed_rest + 256 * kMiB;
+        needed_rest <= 768 * kMiB ? needed_rest / 3 * 4 + 64 * 1024 : needed_rest + 256 * kMiB;
     return make_error(
         ErrorCode::kInvalidArgument,
         fmt::format("--memory-limit {} is too small for this run: one block of {} ({} per output "

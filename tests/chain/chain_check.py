@@ -57,7 +57,7 @@ with tempfile.TemporaryDirectory() as d:
     with h5py.File(f"{d}/f.h5", "w") as f:
         f.create_dataset("x", data=x, chunks=(8, 8, 8))
     run("pipeline", f"{d}/f.h5:/x", f"{d}/g.h5:/y", "gaussian:sigma=1.2,0.8,2", "--chunks",
-        "7,9,5", "--memory-limit", "256KiB", "-q")
+        "7,9,5", "--memory-limit", "512KiB", "-q")
     want = ndi.gaussian_filter(x, [1.2, 0.8, 2.0], mode="nearest", truncate=4.0)
     got = read(f"{d}/g.h5:/y")
     check(got.shape == want.shape and np.allclose(got, want, rtol=1e-12, atol=1e-9),

@@ -43,7 +43,7 @@ enum class BlockLayout { kBricks, kSlabs };
 Shape default_chunk_shape(const Shape& shape);
 
 // A block shape of whole units (`unit`, e.g. the output chunk or shard) holding about
-// `target_bytes` of `element_bytes` elements: units are merged along the last axis first, then
+// `target_bytes` of `element_bytes` elements: units are stacked along the first axis first, then
 // the next, until the target is reached (bricks), or whole cross-sections per unit row (slabs).
 // Never smaller than one unit.
 Shape choose_block_shape(const Shape& shape, const Shape& unit, std::size_t element_bytes,
