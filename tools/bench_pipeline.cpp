@@ -18,6 +18,7 @@
 #include "work_folder.hpp"
 #include "zoomflow/kernels/pattern.hpp"
 #include "zoomflow/kernels/zoom.hpp"
+#include "zoomflow/storage/interrupt.hpp"
 #include "zoomflow/version.hpp"
 
 namespace zoomflow::tools {
@@ -62,6 +63,8 @@ void print_json(const std::vector<BenchRow>& rows) {
 }  // namespace
 
 Status run_pipeline_bench(const PipelineBenchOptions& options) {
+  // Ctrl-C stops the child and returns here, so the work folder is removed on the way out.
+  storage::install_interrupt_handlers();
   const int threads = tbb::info::default_concurrency();
   ZF_RETURN_IF_ERROR(parse_byte_size(options.memory_limit));  // refuse a bad size up front
   ZF_ASSIGN_OR_RETURN(const WorkFolder dir,
@@ -184,7 +187,7 @@ Status run_pipeline_bench(const PipelineBenchOptions& options) {
                   out_bytes, 0, std::nullopt,
                   fmt::format("{} chunks from memory", bound.output_chunks)});
   rows.push_back({"bound: the kernel alone, in memory, all threads", "2", bound.kernel_seconds,
-                  out_bytes, 0, std::nullopt, "includes first touch of the output"});
+                  out_bytes, 0, std::nullopt, "into warm memory"});
   rows.push_back({"downsample, noise uint16, order 1", "0.5", down.seconds, out_bytes / 64,
                   down.peak_rss_bytes, std::nullopt,
                   fmt::format("{:.2f}x the decode bound ({:.2f} s for {} input chunks)",

@@ -72,7 +72,7 @@ Status run_resample(const ResampleArgs& args) {
                                             : Backend::kAuto;
   // Said once, before the run: --backend auto found no usable GPU.
   options.notice = [&args](const std::string& note) {
-    if (!args.output_options.quiet) fmt::print(stderr, "resample: {}\n", note);
+    if (!args.output_options.quiet) write_stderr("resample: " + note + "\n");
   };
   storage::install_interrupt_handlers();
   auto report = resample_dataset(request, options);
@@ -81,11 +81,11 @@ Status run_resample(const ResampleArgs& args) {
   if (!args.output_options.quiet) {
     print_run_summary("resample", request.output.to_string(), *report);
     if (report->backend == "cuda")
-      fmt::print(stderr,
-                 "resample: on the GPU with {} streams ({} busy at most), {:.2f} GiB of "
-                 "device memory\n",
-                 report->gpu_streams, report->gpu_peak_streams_busy,
-                 double(report->gpu_memory_bytes) / double(1 << 30));
+      write_stderr(
+          fmt::format("resample: on the GPU with {} streams ({} busy at most), {:.2f} "
+                      "GiB of device memory\n",
+                      report->gpu_streams, report->gpu_peak_streams_busy,
+                      double(report->gpu_memory_bytes) / double(1 << 30)));
   }
   return ok_status();
 }

@@ -53,8 +53,8 @@ Result<int> checked_threads(int threads, bool quiet, const char* command) {
         fmt::format("--threads {} must be 0 (all cores) to {}", threads, kMostThreads));
   const int cores = hardware_threads();
   if (threads > cores && !quiet)
-    fmt::print(stderr, "{}: --threads {} on {} core{}: threads beyond the cores take turns\n",
-               command, threads, cores, cores == 1 ? "" : "s");
+    write_stderr(fmt::format("{}: --threads {} on {} core{}: threads beyond the cores take turns\n",
+                             command, threads, cores, cores == 1 ? "" : "s"));
   return threads;
 }
 
