@@ -82,11 +82,22 @@ Result<MemoryPlan> plan_memory(const ChainPlan& chain, const Shape& write_unit,
   // Blocks of about 1 MiB (whole units, so one unit when a unit is larger): the compress stage
   // then packs a block the kernel has just written while it is still in cache. On the seed x2
   // (2 cores) 16 MiB blocks ran 5x slower, the compress stage waiting on memory.
+  const Shape unit = BlockGrid(shape, write_unit).block_shape();
   std::uint64_t target = request.block_target_bytes;
-  if (target == 0) target = std::min<std::uint64_t>(rest / (9 * std::uint64_t(threads)), kMiB);
+  if (target == 0) {
+    target = std::min<std::uint64_t>(rest / (9 * std::uint64_t(threads)), kMiB);
+    // A block is also a unit of work: one whose input and values between steps are many times
+    // its output (downsampling, halos) gets fewer output bytes, about 8 MiB of compute buffers.
+    const std::uint64_t unit_output = std::uint64_t(num_elements(unit)) * element;
+    const std::uint64_t unit_compute = chain.compute_bytes(interior_box(unit, shape));
+    if (unit_compute > unit_output)
+      target = std::min(target, 8 * kMiB * unit_output / unit_compute);
+    // And enough blocks for every thread to have several.
+    const std::uint64_t output = std::uint64_t(num_elements(shape)) * element;
+    target = std::min(target, std::max<std::uint64_t>(output / (4 * std::uint64_t(threads)), 1));
+  }
   plan.block_shape = choose_block_shape(shape, write_unit, element, target, request.layout);
 
-  const Shape unit = BlockGrid(shape, write_unit).block_shape();
   const std::uint64_t block_output = std::uint64_t(num_elements(plan.block_shape)) * element;
   std::uint64_t units_per_block = 1;
   for (int a = 0; a < shape.rank(); ++a)
