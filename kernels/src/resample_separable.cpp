@@ -1,0 +1,683 @@
+#include "resample_separable.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "zoomflow/kernels/bspline.hpp"
+#include "zoomflow/kernels/saturate_cast.hpp"
+
+namespace zoomflow::detail {
+namespace {
+
+// Lanes of one panel of an outer-axis prefilter pass: the panel (samples x lanes doubles, about
+// 100 KiB) stays in L2 while every coefficient of it is computed.
+constexpr Index kPanelWidth = 128;
+// Lanes of one chunk of an outer-axis interpolation pass: the chunk's taps stay in L2 while every
+// output row of it is computed.
+constexpr Index kChunkWidth = 512;
+// Outputs computed together by the filter loops (their sums stay in registers).
+constexpr int kBlock = 8;
+
+// ---- Conversions between element types and doubles ------------------------------------------
+
+using GatherFn = void (*)(const std::byte* row, Index stride, const Index* source, Index count,
+                          double cval, double* out);
+using StoreFn = void (*)(const double* values, Index count, std::byte* out, Index stride);
+
+// out[k] = row[source[k] * stride] as double, or cval where source[k] is kCvalSource.
+template <class T>
+void gather_row(const std::byte* row, Index stride, const Index* source, Index count, double cval,
+                double* out) {
+  const T* r = reinterpret_cast<const T*>(row);
+  for (Index k = 0; k < count; ++k) {
+    const Index s = source[k];
+    out[k] = s == kCvalSource ? cval : double(r[s * stride]);
+  }
+}
+
+GatherFn gather_for(DType dtype) {
+  return visit_dtype(
+      dtype, [](auto tag) -> GatherFn { return &gather_row<typename decltype(tag)::type>; });
+}
+
+// Integers round half away from zero and saturate, floats round to the type, bool is v != 0.
+template <class T>
+void store_row(const double* values, Index count, std::byte* out, Index stride) {
+  T* o = reinterpret_cast<T*>(out);
+  if (stride == 1) {
+    for (Index k = 0; k < count; ++k) o[k] = saturate_cast<T>(values[k]);
+  } else {
+    for (Index k = 0; k < count; ++k) o[k * stride] = saturate_cast<T>(values[k]);
+  }
+}
+
+void store_bool_row(const double* values, Index count, std::byte* out, Index stride) {
+  auto* o = reinterpret_cast<std::uint8_t*>(out);
+  for (Index k = 0; k < count; ++k) o[k * stride] = values[k] != 0.0 ? 1 : 0;
+}
+
+StoreFn store_for(DType dtype) {
+  if (dtype == DType::kBool) return &store_bool_row;
+  return visit_dtype(dtype,
+                     [](auto tag) -> StoreFn { return &store_row<typename decltype(tag)::type>; });
+}
+
+// Stores values[0 .. count) as the elements flat_begin .. flat_begin + count of the C-order block
+// `shape` that starts at `base` with element `strides` (the output below one index of axis 0).
+void store_flat(const double* values, Index flat_begin, Index count, std::byte* base,
+                const Shape& shape, const IndexVector& strides, std::size_t element,
+                StoreFn store) {
+  const int rank = shape.rank();
+  IndexVector index = IndexVector::filled(rank, 0);
+  for (int a = rank - 1; a >= 0; --a) {
+    index[a] = flat_begin % shape[a];
+    flat_begin /= shape[a];
+  }
+  const Index row = shape[rank - 1];
+  while (count > 0) {
+    const Index run = std::min(count, row - index[rank - 1]);
+    Index offset = 0;
+    for (int a = 0; a < rank; ++a) offset += index[a] * strides[a];
+    store(values, run, base + offset * Index(element), strides[rank - 1]);
+    values += run;
+    count -= run;
+    index[rank - 1] += run;
+    for (int a = rank - 1; a > 0 && index[a] == shape[a]; --a) {
+      index[a] = 0;
+      ++index[a - 1];
+    }
+  }
+}
+
+// The C-order index tuple of `number` over the first `axes` axes of `extent`.
+IndexVector unflatten(Index number, const Shape& extent, int axes) {
+  IndexVector index = IndexVector::filled(axes, 0);
+  for (int a = axes - 1; a >= 0; --a) {
+    index[a] = number % extent[a];
+    number /= extent[a];
+  }
+  return index;
+}
+
+Index product(const Shape& extent, int from, int to) {
+  Index p = 1;
+  for (int a = from; a < to; ++a) p *= extent[a];
+  return p;
+}
+
+bool all_finite(const double* v, Index count) {
+  int bad = 0;
+  for (Index i = 0; i < count; ++i) bad |= !(v[i] - v[i] == 0.0);
+  return bad == 0;
+}
+
+// ---- The prefilter's arithmetic --------------------------------------------------------------
+
+// out[i] = x_c[i] + sum_{k = H .. 1} h_k ((x_{c-k}[i] + x_{c+k}[i]) - (x_c[i] + x_c[i])) for
+// lanes i < width, with x_j = row(j). The sum runs in this fixed order whatever the row source,
+// so a coefficient has the same bits in every box; a constant stays that constant exactly.
+template <class Row>
+void truncated_filter(Row row, Index centre, std::span<const double> h, Index width, double* out) {
+  const Index halo = Index(h.size()) - 1;
+  Index i = 0;
+  for (; i + kBlock <= width; i += kBlock) {
+    const double* c = row(centre) + i;
+    double twice[kBlock], sum[kBlock];
+    for (int b = 0; b < kBlock; ++b) {
+      twice[b] = c[b] + c[b];
+      sum[b] = 0.0;
+    }
+    for (Index k = halo; k >= 1; --k) {
+      const double* lo = row(centre - k) + i;
+      const double* hi = row(centre + k) + i;
+      const double hk = h[std::size_t(k)];
+      for (int b = 0; b < kBlock; ++b) sum[b] += hk * ((lo[b] + hi[b]) - twice[b]);
+    }
+    for (int b = 0; b < kBlock; ++b) out[i + b] = c[b] + sum[b];
+  }
+  for (; i < width; ++i) {
+    const double c = row(centre)[i];
+    const double twice = c + c;
+    double sum = 0.0;
+    for (Index k = halo; k >= 1; --k)
+      sum += h[std::size_t(k)] * ((row(centre - k)[i] + row(centre + k)[i]) - twice);
+    out[i] = c + sum;
+  }
+}
+
+// scipy's recursive prefilter (ni_splines.c apply_filter) over a whole line of `length`
+// positions, each `stride` doubles apart, for `lanes` lines side by side; operation for
+// operation, including its half-sample symmetric initialisation, which reads the partly summed
+// first coefficient back at its last step. Lines of one position are left as they are.
+void recursive_filter(double* c, Index length, Index stride, Index lanes, int order,
+                      PrefilterInit init) {
+  if (length <= 1) return;
+  const std::span<const double> poles = prefilter_poles(order);
+  auto at = [&](Index position) { return c + position * stride; };
+  double gain = 1.0;
+  for (double z : poles) gain *= (1.0 - z) * (1.0 - 1.0 / z);
+  for (Index p = 0; p < length; ++p)
+    for (Index l = 0; l < lanes; ++l) at(p)[l] *= gain;
+  const Index n = length;
+  for (double z : poles) {
+    // The first coefficient of the causal pass.
+    if (init == PrefilterInit::kMirror) {
+      const double z_n_1 = std::pow(z, double(n - 1));
+      for (Index l = 0; l < lanes; ++l) {
+        double first = at(0)[l] + z_n_1 * at(n - 1)[l];
+        double z_i = z;
+        for (Index i = 1; i < n - 1; ++i) {
+          first += z_i * (at(i)[l] + z_n_1 * at(n - 1 - i)[l]);
+          z_i *= z;
+        }
+        at(0)[l] = first / (1 - z_n_1 * z_n_1);
+      }
+    } else if (init == PrefilterInit::kPeriodic) {
+      for (Index l = 0; l < lanes; ++l) {
+        double first = at(0)[l];
+        double z_i = z;
+        for (Index i = 1; i < n; ++i) {
+          first += z_i * at(n - i)[l];
+          z_i *= z;
+        }
+        at(0)[l] = first / (1 - z_i);  // z_i = z^n
+      }
+    } else {
+      const double z_n = std::pow(z, double(n));
+      for (Index l = 0; l < lanes; ++l) {
+        const double c0 = at(0)[l];
+        double first = at(0)[l] + z_n * at(n - 1)[l];
+        double z_i = z;
+        for (Index i = 1; i < n; ++i) {
+          // At i = n - 1 scipy reads the first coefficient as summed so far.
+          const double mirrored = n - 1 - i == 0 ? first : at(n - 1 - i)[l];
+          first += z_i * (at(i)[l] + z_n * mirrored);
+          z_i *= z;
+        }
+        first *= z / (1 - z_n * z_n);
+        at(0)[l] = first + c0;
+      }
+    }
+    for (Index i = 1; i < n; ++i)
+      for (Index l = 0; l < lanes; ++l) at(i)[l] += z * at(i - 1)[l];
+    // The last coefficient of the anticausal pass.
+    if (init == PrefilterInit::kMirror) {
+      for (Index l = 0; l < lanes; ++l)
+        at(n - 1)[l] = (z * at(n - 2)[l] + at(n - 1)[l]) * z / (z * z - 1);
+    } else if (init == PrefilterInit::kPeriodic) {
+      for (Index l = 0; l < lanes; ++l) {
+        double last = at(n - 1)[l];
+        double z_i = z;
+        for (Index i = 0; i < n - 1; ++i) {
+          last += z_i * at(i)[l];
+          z_i *= z;
+        }
+        at(n - 1)[l] = last * (z / (z_i - 1));
+      }
+    } else {
+      for (Index l = 0; l < lanes; ++l) at(n - 1)[l] *= z / (z - 1);
+    }
+    for (Index i = n - 2; i >= 0; --i)
+      for (Index l = 0; l < lanes; ++l) at(i)[l] = z * (at(i + 1)[l] - at(i)[l]);
+  }
+}
+
+// The coefficients of one line from its gathered samples: `samples` holds positions sample_lo ..
+// sample_hi - 1; `out` receives coef_lo .. coef_hi - 1. The recursive form works in place.
+void prefilter_line(const AxisPlan& axis, double* samples, double* out) {
+  if (axis.prefilter == PrefilterMethod::kRecursive) {
+    recursive_filter(samples, axis.sample_count(), 1, 1, axis.order, axis.init);
+    std::memcpy(out, samples, std::size_t(axis.coef_count()) * sizeof(double));
+    return;
+  }
+  const std::span<const double> h = prefilter_taps(axis.order);
+  truncated_filter([samples](Index j) { return samples + j; }, Index(h.size()) - 1, h,
+                   axis.coef_count(), out);
+}
+
+// ---- The interpolation's arithmetic ----------------------------------------------------------
+
+// out[i] = c0 + sum_{t = 1 .. K} w_t (c_t - c0) with c_t = tap(t)[i] (order 1: c0 + x (c1 - c0);
+// order 0: c0). Where that is not finite, scipy's plain sum 0 + c_0 w_0 + c_1 w_1 + ... instead:
+// it gives scipy's infinities (and NaN where an infinity meets a zero weight).
+template <int K, class Tap>
+void interpolate_lanes(Tap tap, const double* w, double x, Index width, double* out) {
+  if constexpr (K == 0) {
+    const double* c0 = tap(0);
+    for (Index i = 0; i < width; ++i) out[i] = c0[i];
+    return;
+  } else {
+    const double* c[K + 1];
+    for (int t = 0; t <= K; ++t) c[t] = tap(t);
+    if constexpr (K == 1) {
+      for (Index i = 0; i < width; ++i) out[i] = c[0][i] + x * (c[1][i] - c[0][i]);
+    } else {
+      double wt[K + 1];
+      for (int t = 0; t <= K; ++t) wt[t] = w[t];
+      for (Index i = 0; i < width; ++i) {
+        const double base = c[0][i];
+        double sum = base;
+        for (int t = 1; t <= K; ++t) sum += wt[t] * (c[t][i] - base);
+        out[i] = sum;
+      }
+    }
+    if (all_finite(out, width)) return;
+    for (Index i = 0; i < width; ++i) {
+      if (out[i] - out[i] == 0.0) continue;
+      double sum = 0.0;
+      for (int t = 0; t <= K; ++t) sum += c[t][i] * w[t];
+      out[i] = sum;
+    }
+  }
+}
+
+// Along a gathered line: out[k] from taps line[first_tap[k] ...].
+template <int K>
+void interpolate_line(const AxisPlan& axis, const double* line, double* out) {
+  const Index count = axis.inner_count();
+  for (Index k = 0; k < count; ++k) {
+    const double* taps = line + axis.first_tap[std::size_t(k)];
+    const double* w = &axis.weights[std::size_t(k * (K + 1))];
+    const double x = K == 1 ? axis.lerp_weight[std::size_t(k)] : 0.0;
+    interpolate_lanes<K>([taps](int t) { return taps + t; }, w, x, 1, out + k);
+  }
+}
+
+template <int K>
+void interpolate_row(const AxisPlan& axis, Index k, const double* const* taps, Index width,
+                     double* out) {
+  const double* const* first = taps + axis.first_tap[std::size_t(k)];
+  const double* w = &axis.weights[std::size_t(k * (K + 1))];
+  const double x = K == 1 ? axis.lerp_weight[std::size_t(k)] : 0.0;
+  interpolate_lanes<K>([first](int t) { return first[t]; }, w, x, width, out);
+}
+
+template <class F>
+void with_order(int order, F&& f) {
+  switch (order) {
+    case 0:
+      return f(std::integral_constant<int, 0>{});
+    case 1:
+      return f(std::integral_constant<int, 1>{});
+    case 2:
+      return f(std::integral_constant<int, 2>{});
+    case 3:
+      return f(std::integral_constant<int, 3>{});
+    case 4:
+      return f(std::integral_constant<int, 4>{});
+    default:
+      return f(std::integral_constant<int, 5>{});
+  }
+}
+
+// ---- Scratch ---------------------------------------------------------------------------------
+
+// The doubles each Workspace slot holds for a box.
+struct ScratchSizes {
+  std::size_t even = 0;  // slot 0: the coefficients, then interpolation stages 2, 4, ...
+  std::size_t odd = 0;   // slot 1: interpolation stages 1, 3, ...
+  std::size_t line = 0;  // slot 2: a gathered line or a panel, a cval row, an output chunk
+  std::size_t line_a = 0;
+};
+
+// `with_coefficients`: slot 0 also holds the box's coefficients (run_separable), rather than
+// the interpolation reading them from elsewhere (zoom_into's whole-volume coefficients).
+ScratchSizes scratch_sizes(const BoxPlan& plan, bool with_coefficients) {
+  ScratchSizes sizes;
+  const int rank = plan.rank;
+  if (plan.prefiltered) {
+    const CoefficientRegion region = coefficient_region(plan);
+    if (with_coefficients) sizes.even = std::size_t(num_elements(region.extent));
+    const AxisPlan& last = plan.axes[rank - 1];
+    sizes.line_a = std::size_t(last.sample_count());
+    for (int a = 0; a + 1 < rank; ++a)
+      sizes.line_a = std::max(sizes.line_a, std::size_t(plan.axes[a].sample_count() * kPanelWidth));
+  }
+  // Interpolation stage s (s = 1 .. rank - 1) holds the coefficient extents of axes below
+  // rank - s and the output extents of the others.
+  Shape extent = IndexVector::filled(rank, 0);
+  for (int a = 0; a < rank; ++a) extent[a] = plan.axes[a].coef_count();
+  for (int s = 1; s < rank; ++s) {
+    extent[rank - s] = plan.axes[rank - s].inner_count();
+    const auto elements = std::size_t(num_elements(extent));
+    (s % 2 == 1 ? sizes.odd : sizes.even) = std::max(s % 2 == 1 ? sizes.odd : sizes.even, elements);
+  }
+  sizes.line_a = std::max(sizes.line_a, std::size_t(plan.axes[rank - 1].tap_count()));
+  const std::size_t out_line =
+      rank == 1 ? std::size_t(plan.axes[0].inner_count()) : std::size_t(kChunkWidth);
+  sizes.line = sizes.line_a + std::size_t(kChunkWidth) + out_line;
+  return sizes;
+}
+
+}  // namespace
+
+CoefficientRegion coefficient_region(const BoxPlan& plan) {
+  CoefficientRegion region;
+  region.lo = IndexVector::filled(plan.rank, 0);
+  region.extent = IndexVector::filled(plan.rank, 0);
+  for (int a = 0; a < plan.rank; ++a) {
+    const AxisPlan& axis = plan.axes[a];
+    const Index lo = std::min(axis.coef_lo, axis.input_lo);
+    const Index hi = std::max(axis.coef_hi, axis.input_hi);
+    region.lo[a] = lo;
+    region.extent[a] = hi - lo;
+  }
+  return region;
+}
+
+std::size_t separable_scratch_bytes(const BoxPlan& plan) {
+  const ScratchSizes sizes = scratch_sizes(plan, true);
+  return (sizes.even + sizes.odd + sizes.line) * sizeof(double);
+}
+
+// ---- Prefilter -------------------------------------------------------------------------------
+
+Prefilter::Prefilter(const BoxPlan& plan, double cval, ConstArrayView input, double* coefficients)
+    : plan_(plan),
+      cval_(cval),
+      input_(input),
+      coefficients_(coefficients),
+      region_(coefficient_region(plan)),
+      region_strides_(contiguous_strides(region_.extent)),
+      rank_(plan.rank) {}
+
+Index Prefilter::items(int pass) const {
+  // Pass 0 runs along the last axis (one item per input row), pass p along axis rank - 1 - p
+  // (one item per panel: an input position of every axis before it, and a run of lanes).
+  const int axis = rank_ - 1 - pass;
+  Index outer = 1;
+  for (int a = 0; a < axis; ++a) outer *= plan_.axes[a].input_count();
+  if (pass == 0) return outer;
+  const Index inner = product(region_.extent, axis + 1, rank_);
+  return outer * ((inner + kPanelWidth - 1) / kPanelWidth);
+}
+
+void Prefilter::run(int pass, Index item_begin, Index item_end, Workspace& workspace) const {
+  const ScratchSizes sizes = scratch_sizes(plan_, false);
+  const std::span<double> scratch = workspace.buffer<double>(2, sizes.line);
+  const int axis = rank_ - 1 - pass;
+  for (Index item = item_begin; item < item_end; ++item) {
+    if (pass == 0)
+      last_axis_row(item, scratch.data());
+    else
+      outer_axis_panel(axis, item, scratch.data());
+  }
+}
+
+void Prefilter::run_all(Workspace& workspace) const {
+  for (int pass = 0; pass < rank_; ++pass) run(pass, 0, items(pass), workspace);
+}
+
+void Prefilter::last_axis_row(Index row, double* line) const {
+  const int last = rank_ - 1;
+  const AxisPlan& axis = plan_.axes[last];
+  Shape counts = IndexVector::filled(rank_, 0);
+  for (int a = 0; a < rank_; ++a) counts[a] = plan_.axes[a].input_count();
+  const IndexVector index = unflatten(row, counts, last);
+  Index in_offset = 0, out_offset = 0;
+  for (int a = 0; a < last; ++a) {
+    in_offset += index[a] * input_.strides()[a];
+    out_offset += (plan_.axes[a].input_lo + index[a] - region_.lo[a]) * region_strides_[a];
+  }
+  const std::byte* source = input_.data() + in_offset * Index(dtype_size(input_.dtype()));
+  gather_for(input_.dtype())(source, input_.strides()[last], axis.sample_source.data(),
+                             axis.sample_count(), cval_, line);
+  double* out = coefficients_ + out_offset;
+  const Index before = axis.coef_lo - region_.lo[last];
+  prefilter_line(axis, line, out + before);
+  // Positions of the region that are input but no coefficient: zero, so that later passes
+  // compute on numbers (their results there are never read).
+  std::fill(out, out + before, 0.0);
+  std::fill(out + before + axis.coef_count(), out + region_.extent[last], 0.0);
+}
+
+void Prefilter::outer_axis_panel(int axis_index, Index item, double* panel) const {
+  const AxisPlan& axis = plan_.axes[axis_index];
+  const Index inner = product(region_.extent, axis_index + 1, rank_);
+  const Index panels = (inner + kPanelWidth - 1) / kPanelWidth;
+  const Index lane0 = (item % panels) * kPanelWidth;
+  const Index width = std::min(kPanelWidth, inner - lane0);
+  Shape counts = IndexVector::filled(rank_, 0);
+  for (int a = 0; a < rank_; ++a) counts[a] = plan_.axes[a].input_count();
+  const IndexVector index = unflatten(item / panels, counts, axis_index);
+  Index base = lane0;
+  for (int a = 0; a < axis_index; ++a)
+    base += (plan_.axes[a].input_lo + index[a] - region_.lo[a]) * region_strides_[a];
+  const Index stride = region_strides_[axis_index];
+  auto row_at = [&](Index position) {
+    return coefficients_ + base + (position - region_.lo[axis_index]) * stride;
+  };
+  // Gather the panel: sample s of the line is input position input_lo + source, or cval.
+  const Index samples = axis.sample_count();
+  for (Index s = 0; s < samples; ++s) {
+    double* dst = panel + s * kPanelWidth;
+    const Index source = axis.sample_source[std::size_t(s)];
+    if (source == kCvalSource) {
+      std::fill(dst, dst + width, cval_);
+    } else {
+      const double* src = row_at(axis.input_lo + source);
+      std::copy(src, src + width, dst);
+    }
+  }
+  if (axis.prefilter == PrefilterMethod::kRecursive) {
+    recursive_filter(panel, samples, kPanelWidth, width, axis.order, axis.init);
+    for (Index q = axis.coef_lo; q < axis.coef_hi; ++q) {
+      const double* src = panel + (q - axis.sample_lo) * kPanelWidth;
+      std::copy(src, src + width, row_at(q));
+    }
+    return;
+  }
+  const std::span<const double> h = prefilter_taps(axis.order);
+  const Index halo = Index(h.size()) - 1;
+  auto panel_row = [panel](Index s) { return panel + s * kPanelWidth; };
+  for (Index q = axis.coef_lo; q < axis.coef_hi; ++q)
+    truncated_filter(panel_row, q - axis.coef_lo + halo, h, width, row_at(q));
+}
+
+// ---- Interpolation ---------------------------------------------------------------------------
+
+void interpolate(const BoxPlan& plan, double cval, ConstArrayView coefficients, ArrayView output,
+                 Workspace& workspace) {
+  const int rank = plan.rank;
+  const int last = rank - 1;
+  const int order = plan.axes[0].order;
+  const ScratchSizes sizes = scratch_sizes(plan, false);
+  const std::span<double> line_scratch = workspace.buffer<double>(2, sizes.line);
+  double* line = line_scratch.data();
+  double* cval_row = line + sizes.line_a;
+  double* out_line = cval_row + kChunkWidth;
+  std::fill(cval_row, cval_row + kChunkWidth, cval);
+  const StoreFn store = store_for(output.dtype());
+  const std::size_t out_element = dtype_size(output.dtype());
+
+  // Pass along the last axis: gather each coefficient row, interpolate it.
+  Shape extent = IndexVector::filled(rank, 0);
+  for (int a = 0; a < rank; ++a) extent[a] = plan.axes[a].coef_count();
+  const AxisPlan& last_axis = plan.axes[last];
+  const GatherFn gather = gather_for(coefficients.dtype());
+  const std::size_t in_element = dtype_size(coefficients.dtype());
+  const Index rows = product(extent, 0, last);
+  double* stage = rank > 1 ? workspace.buffer<double>(1, sizes.odd).data() : nullptr;
+  with_order(order, [&](auto k) {
+    constexpr int K = decltype(k)::value;
+    IndexVector index = IndexVector::filled(rank, 0);
+    for (Index r = 0; r < rows; ++r) {
+      Index offset = 0;
+      for (int a = 0; a < last; ++a) offset += index[a] * coefficients.strides()[a];
+      gather(coefficients.data() + offset * Index(in_element), coefficients.strides()[last],
+             last_axis.tap_source.data(), last_axis.tap_count(), cval, line);
+      if (rank == 1) {
+        interpolate_line<K>(last_axis, line, out_line);
+        store(out_line, last_axis.inner_count(), output.data(), output.strides()[0]);
+      } else {
+        interpolate_line<K>(last_axis, line, stage + r * last_axis.inner_count());
+      }
+      for (int a = last - 1; a >= 0; --a) {
+        if (++index[a] < extent[a]) break;
+        index[a] = 0;
+      }
+    }
+  });
+  if (rank == 1) return;
+  extent[last] = last_axis.inner_count();
+
+  // Passes along the outer axes, last to first; the pass along axis 0 stores the output.
+  std::vector<const double*> taps;
+  for (int axis_index = last - 1, pass = 2; axis_index >= 0; --axis_index, ++pass) {
+    const AxisPlan& axis = plan.axes[axis_index];
+    const bool final = axis_index == 0;
+    const double* source = stage;
+    double* target = nullptr;
+    if (!final) {
+      const bool odd = pass % 2 == 1;
+      target = workspace.buffer<double>(odd ? 1 : 0, odd ? sizes.odd : sizes.even).data();
+    }
+    const Index outer = product(extent, 0, axis_index);
+    const Index length = extent[axis_index];
+    const Index inner = product(extent, axis_index + 1, rank);
+    const Index outputs = axis.inner_count();
+    Shape block_shape = IndexVector::filled(rank - 1, 0);
+    IndexVector block_strides = IndexVector::filled(rank - 1, 0);
+    for (int a = 1; a < rank; ++a) {
+      block_shape[a - 1] = output.shape()[a];
+      block_strides[a - 1] = output.strides()[a];
+    }
+    taps.resize(std::size_t(axis.tap_count()));
+    with_order(order, [&](auto k) {
+      constexpr int K = decltype(k)::value;
+      for (Index o = 0; o < outer; ++o) {
+        for (Index lane0 = 0; lane0 < inner; lane0 += kChunkWidth) {
+          const Index width = std::min(kChunkWidth, inner - lane0);
+          for (Index j = 0; j < axis.tap_count(); ++j) {
+            const Index s = axis.tap_source[std::size_t(j)];
+            taps[std::size_t(j)] =
+                s == kCvalSource ? cval_row : source + (o * length + s) * inner + lane0;
+          }
+          for (Index i = 0; i < outputs; ++i) {
+            if (final) {
+              interpolate_row<K>(axis, i, taps.data(), width, out_line);
+              store_flat(out_line, lane0, width,
+                         output.data() + i * output.strides()[0] * Index(out_element), block_shape,
+                         block_strides, out_element, store);
+            } else {
+              interpolate_row<K>(axis, i, taps.data(), width,
+                                 target + (o * outputs + i) * inner + lane0);
+            }
+          }
+        }
+      }
+    });
+    extent[axis_index] = outputs;
+    stage = target;
+  }
+}
+
+void run_separable(const BoxPlan& plan, double cval, ConstArrayView input, ArrayView output,
+                   Workspace& workspace) {
+  if (!plan.prefiltered) {
+    // The coefficients are the input voxels: element 0 of the input box is at coef_lo.
+    interpolate(plan, cval, input, output, workspace);
+    return;
+  }
+  const ScratchSizes sizes = scratch_sizes(plan, true);
+  // Slot 0 at its largest now: the interpolation reuses it without reallocating under the
+  // coefficients it still reads.
+  double* coefficients = workspace.buffer<double>(0, sizes.even).data();
+  const CoefficientRegion region = coefficient_region(plan);
+  Prefilter(plan, cval, input, coefficients).run_all(workspace);
+  Index offset = 0;
+  const IndexVector strides = contiguous_strides(region.extent);
+  Shape coef_shape = IndexVector::filled(plan.rank, 0);
+  for (int a = 0; a < plan.rank; ++a) {
+    offset += (plan.axes[a].coef_lo - region.lo[a]) * strides[a];
+    coef_shape[a] = plan.axes[a].coef_count();
+  }
+  const ConstArrayView view(reinterpret_cast<const std::byte*>(coefficients + offset),
+                            DType::kFloat64, coef_shape, strides);
+  interpolate(plan, cval, view, output, workspace);
+}
+
+void fill_outside(ArrayView output, const Box& box, const Box& inner, double cval) {
+  Box rest = box;  // the part not filled yet: `inner` on the axes done so far
+  for (int a = 0; a < box.rank(); ++a) {
+    Box below = rest, above = rest;
+    below.extent[a] = inner.origin[a] - rest.origin[a];
+    above.origin[a] = inner.end(a);
+    above.extent[a] = rest.end(a) - inner.end(a);
+    for (Box part : {below, above}) {
+      if (part.empty()) continue;
+      for (int b = 0; b < part.rank(); ++b) part.origin[b] -= box.origin[b];
+      fill_converted(output.subview(part), cval);
+    }
+    rest.origin[a] = inner.origin[a];
+    rest.extent[a] = inner.extent[a];
+  }
+}
+
+void fill_converted(ArrayView output, double value) {
+  if (output.num_elements() == 0) return;
+  const int rank = output.rank();
+  const Index row = output.shape()[rank - 1];
+  const std::vector<double> values(std::size_t(row), value);
+  const StoreFn store = store_for(output.dtype());
+  const std::size_t element = dtype_size(output.dtype());
+  const Index rows = output.num_elements() / row;
+  IndexVector index = IndexVector::filled(rank, 0);
+  for (Index r = 0; r < rows; ++r) {
+    Index offset = 0;
+    for (int a = 0; a < rank - 1; ++a) offset += index[a] * output.strides()[a];
+    store(values.data(), row, output.data() + offset * Index(element), output.strides()[rank - 1]);
+    for (int a = rank - 2; a >= 0; --a) {
+      if (++index[a] < output.shape()[a]) break;
+      index[a] = 0;
+    }
+  }
+}
+
+void copy_converted(ConstArrayView input, ArrayView output) {
+  if (output.num_elements() == 0) return;
+  const int rank = output.rank();
+  const Index row = output.shape()[rank - 1];
+  const Index rows = output.num_elements() / row;
+  const std::size_t in_element = dtype_size(input.dtype());
+  const std::size_t out_element = dtype_size(output.dtype());
+  const bool same = input.dtype() == output.dtype();
+  const GatherFn gather = gather_for(input.dtype());
+  const StoreFn store = store_for(output.dtype());
+  std::vector<double> values(same ? 0 : std::size_t(row));
+  std::vector<Index> identity(same ? 0 : std::size_t(row));
+  for (Index k = 0; k < Index(identity.size()); ++k) identity[std::size_t(k)] = k;
+  IndexVector index = IndexVector::filled(rank, 0);
+  for (Index r = 0; r < rows; ++r) {
+    Index in_offset = 0, out_offset = 0;
+    for (int a = 0; a < rank - 1; ++a) {
+      in_offset += index[a] * input.strides()[a];
+      out_offset += index[a] * output.strides()[a];
+    }
+    const std::byte* src = input.data() + in_offset * Index(in_element);
+    std::byte* dst = output.data() + out_offset * Index(out_element);
+    const Index in_stride = input.strides()[rank - 1];
+    const Index out_stride = output.strides()[rank - 1];
+    if (same) {
+      // Exact: 64-bit integers keep every bit.
+      if (in_stride == 1 && out_stride == 1) {
+        std::memcpy(dst, src, std::size_t(row) * in_element);
+      } else {
+        for (Index k = 0; k < row; ++k)
+          std::memcpy(dst + k * out_stride * Index(out_element),
+                      src + k * in_stride * Index(in_element), in_element);
+      }
+    } else {
+      gather(src, in_stride, identity.data(), row, 0.0, values.data());
+      store(values.data(), row, dst, out_stride);
+    }
+    for (int a = rank - 2; a >= 0; --a) {
+      if (++index[a] < output.shape()[a]) break;
+      index[a] = 0;
+    }
+  }
+}
+
+}  // namespace zoomflow::detail
