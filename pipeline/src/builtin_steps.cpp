@@ -52,8 +52,13 @@ class ResampleStep final : public ChainStep {
       text += fmt::format("zoom={}", fmt::join(spec_.zoom, ","));
     else
       text += fmt::format("shape={}", fmt::join(spec_.shape, ","));
-    return text + fmt::format(",order={},grid={}", int(spec_.interpolation),
-                              spec_.grid == Grid::kCenters ? "centers" : "corners");
+    text += fmt::format(",order={},grid={},mode={}", int(spec_.interpolation),
+                        spec_.grid == Grid::kCenters ? "centers" : "corners",
+                        boundary_mode_name(spec_.mode));
+    if (spec_.mode == BoundaryMode::kConstant || spec_.mode == BoundaryMode::kGridConstant)
+      text += fmt::format(",cval={}", spec_.cval);
+    if (!spec_.prefilter) text += ",prefilter=0";
+    return text;
   }
 
   Result<StepGeometry> output(const StepGeometry& input) const override {
@@ -91,7 +96,8 @@ class ResampleStep final : public ChainStep {
                             std::to_string(output_shape.rank()) + " but its input has rank " +
                             std::to_string(input_shape.rank()));
     }
-    const ResampleSpec spec{input_shape, output_shape, spec_.interpolation, spec_.grid};
+    const ResampleSpec spec{input_shape, output_shape, spec_.interpolation, spec_.grid,
+                            spec_.mode,  spec_.cval,   spec_.prefilter};
     ZF_RETURN_IF_ERROR(spec.validate());
     return spec;
   }

@@ -12,6 +12,7 @@
 #include "graph_run.hpp"
 #include "output_request.hpp"
 #include "resample_stages.hpp"
+#include "zoomflow/kernels/resample_cpu.hpp"
 #include "zoomflow/pipeline/block_graph.hpp"
 #include "zoomflow/pipeline/cuda_resample_stage.hpp"
 #include "zoomflow/pipeline/memory_budget.hpp"
@@ -29,11 +30,10 @@ BlockFootprint footprint_of(const BlockPlan& plan, const ResampleSpec& spec, DTy
     footprint.output_bytes =
         std::max(footprint.output_bytes, std::size_t(block.output_box.num_elements()) * element);
   }
-  if (spec.interpolation == Interpolation::kLinear) {
-    // Two double buffers, each at most the larger of the input box and the output block.
-    const std::size_t elements = std::max(footprint.input_bytes, footprint.output_bytes) / element;
-    footprint.scratch_bytes = 2 * elements * sizeof(double);
-  }
+  // The kernel's scratch for its largest block (splines: their coefficients and stages).
+  for (const PlannedBlock& block : plan.blocks)
+    footprint.scratch_bytes =
+        std::max(footprint.scratch_bytes, resample_scratch_bytes(spec, block.output_box));
   return footprint;
 }
 
@@ -93,7 +93,8 @@ Result<ResampleReport> resample(const storage::InputDataset& source, storage::Ou
   // With the GPU, block buffers are page-locked: the read stage fills the upload's source and
   // the download lands where the compress stage reads, with no staging copy.
   BufferPool pool(gpu ? pinned_buffer_allocator() : BufferAllocator{});
-  const detail::ResampleCpuStage cpu_stage{spec, dtype, pool};
+  tbb::enumerable_thread_specific<Workspace> workspaces;  // freed when the run ends
+  const detail::ResampleCpuStage cpu_stage{spec, dtype, pool, workspaces};
   const std::vector<BlockStage> stages = {
       {"reading input", false, detail::ReadInputStage{source, spec, pool}},
       gpu ? gpu->block_stage(pool, cpu_stage) : BlockStage{"resampling", false, cpu_stage},
@@ -154,7 +155,8 @@ Result<ResampleReport> resample_dataset(const ResampleRequest& request,
                       storage::InputDataset::open(request.input, {.chunk_cache_bytes = cache}));
   const storage::DatasetInfo& info = source.info();
   ZF_ASSIGN_OR_RETURN(Shape output_shape, requested_output_shape(request, info.shape));
-  const ResampleSpec spec{info.shape, output_shape, request.interpolation, request.grid};
+  const ResampleSpec spec{info.shape,   output_shape, request.interpolation, request.grid,
+                          request.mode, request.cval, request.prefilter};
   ZF_RETURN_IF_ERROR(spec.validate_for(info.dtype));
   ZF_ASSIGN_OR_RETURN(Shape chunk_shape,
                       detail::output_chunk_shape(request.chunk_shape, output_shape));
@@ -173,6 +175,7 @@ Result<ResampleReport> resample_dataset(const ResampleRequest& request,
       {"zoomflow_zoom", format_factors(spec)},
       {"zoomflow_order", std::to_string(int(spec.interpolation))},
       {"zoomflow_grid", spec.grid == Grid::kCenters ? "centers" : "corners"},
+      {"zoomflow_mode", std::string(boundary_mode_name(spec.mode))},
       {"zoomflow_source", request.input.to_string()},
   };
   ZF_ASSIGN_OR_RETURN(storage::OutputDataset sink,

@@ -46,7 +46,10 @@ Status ReadInputStage::operator()(BlockWork& work) const {
   visit_dtype(dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* data = reinterpret_cast<const T*>(work.input.data());
-    work.constant = all_equal(work.input.data(), std::size_t(box.num_elements()), sizeof(T));
+    // The kernel says whether a constant input box gives that constant (cval, padding and
+    // scipy's short-line prefilter would not).
+    work.constant = all_equal(work.input.data(), std::size_t(box.num_elements()), sizeof(T)) &&
+                    resample_keeps_constant(spec, work.block.output_box, double(data[0]));
     if (work.constant) work.all_fill = is_zero_bytes(constant_output(data[0], spec.interpolation));
   });
   return ok_status();
@@ -58,7 +61,8 @@ Status ResampleCpuStage::operator()(BlockWork& work) const {
   work.output_buffer = pool.acquire(std::size_t(box.num_elements()) * dtype_size(dtype));
   work.output = view_of(work.output_buffer, dtype, box.extent);
   if (!work.constant)
-    return resample_box(spec, work.input, work.block.input_box.origin, work.output, box);
+    return resample_box(spec, work.input, work.block.input_box.origin, work.output, box,
+                        workspaces.local());
   visit_dtype(dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T value =

@@ -1,7 +1,10 @@
 // The stages of a resampling run, as small function objects (internal to pipeline/).
 #pragma once
 
+#include <tbb/enumerable_thread_specific.h>
+
 #include "zoomflow/kernels/resample_spec.hpp"
+#include "zoomflow/kernels/workspace.hpp"
 #include "zoomflow/pipeline/block_stage.hpp"
 #include "zoomflow/pipeline/buffer_pool.hpp"
 #include "zoomflow/storage/input_dataset.hpp"
@@ -22,6 +25,7 @@ struct ResampleCpuStage {
   const ResampleSpec& spec;
   DType dtype;
   BufferPool& pool;
+  tbb::enumerable_thread_specific<Workspace>& workspaces;  // kernel scratch, one per thread
   Status operator()(BlockWork& work) const;
 };
 

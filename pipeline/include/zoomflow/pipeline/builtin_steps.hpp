@@ -3,6 +3,7 @@
 
 #include <vector>
 
+#include "zoomflow/kernels/boundary_mode.hpp"
 #include "zoomflow/kernels/coordinate_map.hpp"
 #include "zoomflow/pipeline/chain_step.hpp"
 
@@ -14,6 +15,9 @@ struct ResampleStepSpec {
   Shape shape;
   Interpolation interpolation = Interpolation::kNearest;
   Grid grid = Grid::kCenters;
+  BoundaryMode mode = BoundaryMode::kNearest;
+  double cval = 0.0;
+  bool prefilter = true;
 };
 ChainStepPtr resample_step(ResampleStepSpec spec);
 
