@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include "zoomflow/kernels/bspline.hpp"
@@ -62,6 +63,22 @@ StoreFn store_for(DType dtype) {
   if (dtype == DType::kBool) return &store_bool_row;
   return visit_dtype(dtype,
                      [](auto tag) -> StoreFn { return &store_row<typename decltype(tag)::type>; });
+}
+
+// cval as a sample of the input's dtype holds it: scipy pads mode grid-constant's input with
+// np.pad, which stores cval in the input's dtype (integers truncate toward zero; zoomflow
+// saturates where numpy would refuse the value).
+double cval_as_sample(double cval, DType dtype) {
+  if (dtype == DType::kFloat64) return cval;
+  if (dtype == DType::kFloat32) return double(float(cval));
+  if (dtype == DType::kBool) return cval != 0.0 ? 1.0 : 0.0;
+  if (std::isnan(cval)) return 0.0;
+  return visit_dtype(dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const double t = std::trunc(cval);
+    return std::clamp(t, double(std::numeric_limits<T>::lowest()),
+                      double(std::numeric_limits<T>::max()));
+  });
 }
 
 // Stores values[0 .. count) as the elements flat_begin .. flat_begin + count of the C-order block
@@ -376,7 +393,7 @@ std::size_t separable_scratch_bytes(const BoxPlan& plan) {
 
 Prefilter::Prefilter(const BoxPlan& plan, double cval, ConstArrayView input, double* coefficients)
     : plan_(plan),
-      cval_(cval),
+      cval_(cval_as_sample(cval, input.dtype())),
       input_(input),
       coefficients_(coefficients),
       region_(coefficient_region(plan)),

@@ -40,7 +40,8 @@ std::size_t separable_scratch_bytes(const BoxPlan& plan);
 class Prefilter {
  public:
   // `input`: the voxels of plan.input_box. `coefficients`: the region coefficient_region(plan),
-  // written in place.
+  // written in place. Samples beyond the input (grid-constant's padding) are cval as the
+  // input's dtype holds it, as scipy pads.
   Prefilter(const BoxPlan& plan, double cval, ConstArrayView input, double* coefficients);
 
   int passes() const { return rank_; }
@@ -54,7 +55,7 @@ class Prefilter {
   void outer_axis_panel(int axis, Index item, double* panel) const;
 
   const BoxPlan& plan_;
-  double cval_;
+  double cval_;  // as a sample of the input's dtype
   ConstArrayView input_;
   double* coefficients_;
   CoefficientRegion region_;
