@@ -65,22 +65,6 @@ StoreFn store_for(DType dtype) {
                      [](auto tag) -> StoreFn { return &store_row<typename decltype(tag)::type>; });
 }
 
-// cval as a sample of the input's dtype holds it: scipy pads mode grid-constant's input with
-// np.pad, which stores cval in the input's dtype (integers truncate toward zero; zoomflow
-// saturates where numpy would refuse the value).
-double cval_as_sample(double cval, DType dtype) {
-  if (dtype == DType::kFloat64) return cval;
-  if (dtype == DType::kFloat32) return double(float(cval));
-  if (dtype == DType::kBool) return cval != 0.0 ? 1.0 : 0.0;
-  if (std::isnan(cval)) return 0.0;
-  return visit_dtype(dtype, [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const double t = std::trunc(cval);
-    return std::clamp(t, double(std::numeric_limits<T>::lowest()),
-                      double(std::numeric_limits<T>::max()));
-  });
-}
-
 // Stores values[0 .. count) as the elements flat_begin .. flat_begin + count of the C-order block
 // `shape` that starts at `base` with element `strides` (the output below one index of axis 0).
 void store_flat(const double* values, Index flat_begin, Index count, std::byte* base,
@@ -106,16 +90,6 @@ void store_flat(const double* values, Index flat_begin, Index count, std::byte* 
       ++index[a - 1];
     }
   }
-}
-
-// The C-order index tuple of `number` over the first `axes` axes of `extent`.
-IndexVector unflatten(Index number, const Shape& extent, int axes) {
-  IndexVector index = IndexVector::filled(axes, 0);
-  for (int a = axes - 1; a >= 0; --a) {
-    index[a] = number % extent[a];
-    number /= extent[a];
-  }
-  return index;
 }
 
 Index product(const Shape& extent, int from, int to) {
@@ -290,15 +264,35 @@ void interpolate_lanes(Tap tap, const double* w, double x, Index width, double* 
   }
 }
 
-// Along a gathered line: out[k] from taps line[first_tap[k] ...].
+// Along a gathered line: out[k] from taps line[first_tap[k] ...], the same arithmetic as
+// interpolate_lanes, one output at a time.
 template <int K>
 void interpolate_line(const AxisPlan& axis, const double* line, double* out) {
   const Index count = axis.inner_count();
+  const Index* first = axis.first_tap.data();
+  const double* weights = axis.weights.data();
   for (Index k = 0; k < count; ++k) {
-    const double* taps = line + axis.first_tap[std::size_t(k)];
-    const double* w = &axis.weights[std::size_t(k * (K + 1))];
-    const double x = K == 1 ? axis.lerp_weight[std::size_t(k)] : 0.0;
-    interpolate_lanes<K>([taps](int t) { return taps + t; }, w, x, 1, out + k);
+    const double* c = line + first[k];
+    if constexpr (K == 0) {
+      out[k] = c[0];
+    } else if constexpr (K == 1) {
+      out[k] = c[0] + axis.lerp_weight[std::size_t(k)] * (c[1] - c[0]);
+    } else {
+      const double* w = weights + k * (K + 1);
+      const double base = c[0];
+      double sum = base;
+      for (int t = 1; t <= K; ++t) sum += w[t] * (c[t] - base);
+      out[k] = sum;
+    }
+  }
+  if (K == 0 || all_finite(out, count)) return;
+  for (Index k = 0; k < count; ++k) {
+    if (out[k] - out[k] == 0.0) continue;
+    const double* c = line + first[k];
+    const double* w = weights + k * (K + 1);
+    double sum = 0.0;
+    for (int t = 0; t <= K; ++t) sum += c[t] * w[t];
+    out[k] = sum;
   }
 }
 
@@ -331,176 +325,206 @@ void with_order(int order, F&& f) {
 
 // ---- Scratch ---------------------------------------------------------------------------------
 
-// The doubles each Workspace slot holds for a box.
+// Passes alternate between Workspace slots 0 and 1: prefilter pass p (along axis rank - 1 - p)
+// writes slot p % 2, its last one the coefficients (in the workspace, or elsewhere); then
+// interpolation stage s (s = 1 .. rank - 1, the pass along axis rank - s) writes slot
+// (first + s - 1) % 2; the last interpolation pass writes the output. Slot 2 holds a gathered
+// line or a panel, a cval row and an output chunk.
 struct ScratchSizes {
-  std::size_t even = 0;  // slot 0: the coefficients, then interpolation stages 2, 4, ...
-  std::size_t odd = 0;   // slot 1: interpolation stages 1, 3, ...
-  std::size_t line = 0;  // slot 2: a gathered line or a panel, a cval row, an output chunk
-  std::size_t line_a = 0;
+  std::size_t slot[2] = {0, 0};
+  std::size_t line_a = 0;  // the gathered line or panel
+  std::size_t line = 0;    // all of slot 2
 };
 
-// `with_coefficients`: slot 0 also holds the box's coefficients (run_separable), rather than
-// the interpolation reading them from elsewhere (zoom_into's whole-volume coefficients).
-ScratchSizes scratch_sizes(const BoxPlan& plan, bool with_coefficients) {
-  ScratchSizes sizes;
+// The interpolation's first stage slot after prefilter_box left its coefficients in the
+// workspace: the other one.
+int first_interpolation_slot(const BoxPlan& plan) {
+  return plan.prefiltered ? plan.rank % 2 : 1;
+}
+
+void grow(ScratchSizes& sizes, int slot, const Shape& extent) {
+  sizes.slot[slot] = std::max(sizes.slot[slot], std::size_t(num_elements(extent)));
+}
+
+// The prefilter's stages (the last, the coefficients, only if `with_last`).
+void add_prefilter_stages(ScratchSizes& sizes, const BoxPlan& plan, bool with_last) {
+  if (!plan.prefiltered) return;
   const int rank = plan.rank;
-  if (plan.prefiltered) {
-    const CoefficientRegion region = coefficient_region(plan);
-    if (with_coefficients) sizes.even = std::size_t(num_elements(region.extent));
-    const AxisPlan& last = plan.axes[rank - 1];
-    sizes.line_a = std::size_t(last.sample_count());
-    for (int a = 0; a + 1 < rank; ++a)
-      sizes.line_a = std::max(sizes.line_a, std::size_t(plan.axes[a].sample_count() * kPanelWidth));
+  Shape extent = IndexVector::filled(rank, 0);
+  for (int a = 0; a < rank; ++a) extent[a] = plan.axes[a].input_count();
+  for (int pass = 0; pass < rank; ++pass) {
+    const int axis = rank - 1 - pass;
+    extent[axis] = plan.axes[axis].coef_count();
+    if (pass + 1 < rank || with_last) grow(sizes, pass % 2, extent);
   }
-  // Interpolation stage s (s = 1 .. rank - 1) holds the coefficient extents of axes below
-  // rank - s and the output extents of the others.
+}
+
+// The interpolation's stages, the first in slot `first`.
+void add_interpolation_stages(ScratchSizes& sizes, const BoxPlan& plan, int first) {
+  const int rank = plan.rank;
   Shape extent = IndexVector::filled(rank, 0);
   for (int a = 0; a < rank; ++a) extent[a] = plan.axes[a].coef_count();
-  for (int s = 1; s < rank; ++s) {
-    extent[rank - s] = plan.axes[rank - s].inner_count();
-    const auto elements = std::size_t(num_elements(extent));
-    (s % 2 == 1 ? sizes.odd : sizes.even) = std::max(s % 2 == 1 ? sizes.odd : sizes.even, elements);
+  for (int stage = 1; stage < rank; ++stage) {
+    extent[rank - stage] = plan.axes[rank - stage].inner_count();
+    grow(sizes, (first + stage - 1) % 2, extent);
+  }
+}
+
+void set_line(ScratchSizes& sizes, const BoxPlan& plan) {
+  const int rank = plan.rank;
+  if (plan.prefiltered) {
+    sizes.line_a = std::size_t(plan.axes[rank - 1].sample_count());
+    for (int a = 0; a + 1 < rank; ++a)
+      sizes.line_a =
+          std::max(sizes.line_a, std::size_t(plan.axes[a].sample_count() * kPanelWidth));
   }
   sizes.line_a = std::max(sizes.line_a, std::size_t(plan.axes[rank - 1].tap_count()));
   const std::size_t out_line =
       rank == 1 ? std::size_t(plan.axes[0].inner_count()) : std::size_t(kChunkWidth);
   sizes.line = sizes.line_a + std::size_t(kChunkWidth) + out_line;
+}
+
+// Everything run_separable takes.
+ScratchSizes box_scratch(const BoxPlan& plan) {
+  ScratchSizes sizes;
+  add_prefilter_stages(sizes, plan, true);
+  add_interpolation_stages(sizes, plan, first_interpolation_slot(plan));
+  set_line(sizes, plan);
   return sizes;
 }
 
 }  // namespace
 
-CoefficientRegion coefficient_region(const BoxPlan& plan) {
-  CoefficientRegion region;
-  region.lo = IndexVector::filled(plan.rank, 0);
-  region.extent = IndexVector::filled(plan.rank, 0);
-  for (int a = 0; a < plan.rank; ++a) {
-    const AxisPlan& axis = plan.axes[a];
-    const Index lo = std::min(axis.coef_lo, axis.input_lo);
-    const Index hi = std::max(axis.coef_hi, axis.input_hi);
-    region.lo[a] = lo;
-    region.extent[a] = hi - lo;
-  }
-  return region;
+double cval_as_sample(double cval, DType dtype) {
+  if (dtype == DType::kFloat64) return cval;
+  if (dtype == DType::kFloat32) return double(float(cval));
+  if (dtype == DType::kBool) return cval != 0.0 ? 1.0 : 0.0;
+  if (std::isnan(cval)) return 0.0;
+  return visit_dtype(dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const double t = std::trunc(cval);
+    return std::clamp(t, double(std::numeric_limits<T>::lowest()),
+                      double(std::numeric_limits<T>::max()));
+  });
 }
 
 std::size_t separable_scratch_bytes(const BoxPlan& plan) {
-  const ScratchSizes sizes = scratch_sizes(plan, true);
-  return (sizes.even + sizes.odd + sizes.line) * sizeof(double);
+  const ScratchSizes sizes = box_scratch(plan);
+  return (sizes.slot[0] + sizes.slot[1] + sizes.line) * sizeof(double);
+}
+
+Index prefilter_panel_width() {
+  return kPanelWidth;
 }
 
 // ---- Prefilter -------------------------------------------------------------------------------
 
-Prefilter::Prefilter(const BoxPlan& plan, double cval, ConstArrayView input, double* coefficients)
-    : plan_(plan),
-      cval_(cval_as_sample(cval, input.dtype())),
-      input_(input),
-      coefficients_(coefficients),
-      region_(coefficient_region(plan)),
-      region_strides_(contiguous_strides(region_.extent)),
-      rank_(plan.rank) {}
-
-Index Prefilter::items(int pass) const {
-  // Pass 0 runs along the last axis (one item per input row), pass p along axis rank - 1 - p
-  // (one item per panel: an input position of every axis before it, and a run of lanes).
-  const int axis = rank_ - 1 - pass;
-  Index outer = 1;
-  for (int a = 0; a < axis; ++a) outer *= plan_.axes[a].input_count();
-  if (pass == 0) return outer;
-  const Index inner = product(region_.extent, axis + 1, rank_);
-  return outer * ((inner + kPanelWidth - 1) / kPanelWidth);
-}
-
-void Prefilter::run(int pass, Index item_begin, Index item_end, Workspace& workspace) const {
-  const ScratchSizes sizes = scratch_sizes(plan_, false);
-  const std::span<double> scratch = workspace.buffer<double>(2, sizes.line);
-  const int axis = rank_ - 1 - pass;
-  for (Index item = item_begin; item < item_end; ++item) {
-    if (pass == 0)
-      last_axis_row(item, scratch.data());
-    else
-      outer_axis_panel(axis, item, scratch.data());
-  }
-}
-
-void Prefilter::run_all(Workspace& workspace) const {
-  for (int pass = 0; pass < rank_; ++pass) run(pass, 0, items(pass), workspace);
-}
-
-void Prefilter::last_axis_row(Index row, double* line) const {
-  const int last = rank_ - 1;
-  const AxisPlan& axis = plan_.axes[last];
-  Shape counts = IndexVector::filled(rank_, 0);
-  for (int a = 0; a < rank_; ++a) counts[a] = plan_.axes[a].input_count();
-  const IndexVector index = unflatten(row, counts, last);
-  Index in_offset = 0, out_offset = 0;
-  for (int a = 0; a < last; ++a) {
-    in_offset += index[a] * input_.strides()[a];
-    out_offset += (plan_.axes[a].input_lo + index[a] - region_.lo[a]) * region_strides_[a];
-  }
-  const std::byte* source = input_.data() + in_offset * Index(dtype_size(input_.dtype()));
-  gather_for(input_.dtype())(source, input_.strides()[last], axis.sample_source.data(),
-                             axis.sample_count(), cval_, line);
-  double* out = coefficients_ + out_offset;
-  const Index before = axis.coef_lo - region_.lo[last];
-  prefilter_line(axis, line, out + before);
-  // Positions of the region that are input but no coefficient: zero, so that later passes
-  // compute on numbers (their results there are never read).
-  std::fill(out, out + before, 0.0);
-  std::fill(out + before + axis.coef_count(), out + region_.extent[last], 0.0);
-}
-
-void Prefilter::outer_axis_panel(int axis_index, Index item, double* panel) const {
-  const AxisPlan& axis = plan_.axes[axis_index];
-  const Index inner = product(region_.extent, axis_index + 1, rank_);
-  const Index panels = (inner + kPanelWidth - 1) / kPanelWidth;
-  const Index lane0 = (item % panels) * kPanelWidth;
-  const Index width = std::min(kPanelWidth, inner - lane0);
-  Shape counts = IndexVector::filled(rank_, 0);
-  for (int a = 0; a < rank_; ++a) counts[a] = plan_.axes[a].input_count();
-  const IndexVector index = unflatten(item / panels, counts, axis_index);
-  Index base = lane0;
-  for (int a = 0; a < axis_index; ++a)
-    base += (plan_.axes[a].input_lo + index[a] - region_.lo[a]) * region_strides_[a];
-  const Index stride = region_strides_[axis_index];
-  auto row_at = [&](Index position) {
-    return coefficients_ + base + (position - region_.lo[axis_index]) * stride;
-  };
-  // Gather the panel: sample s of the line is input position input_lo + source, or cval.
+void prefilter_panel(const AxisPlan& axis, double sample_cval, const double* const* rows,
+                     Index lane0, Index width, double* const* out_rows, Workspace& workspace) {
   const Index samples = axis.sample_count();
+  double* panel = workspace.buffer<double>(2, std::size_t(samples * kPanelWidth)).data();
+  // Sample s of the line is input position input_lo + source, or cval.
   for (Index s = 0; s < samples; ++s) {
     double* dst = panel + s * kPanelWidth;
     const Index source = axis.sample_source[std::size_t(s)];
     if (source == kCvalSource) {
-      std::fill(dst, dst + width, cval_);
+      std::fill(dst, dst + width, sample_cval);
     } else {
-      const double* src = row_at(axis.input_lo + source);
+      const double* src = rows[source] + lane0;
       std::copy(src, src + width, dst);
     }
   }
   if (axis.prefilter == PrefilterMethod::kRecursive) {
     recursive_filter(panel, samples, kPanelWidth, width, axis.order, axis.init);
-    for (Index q = axis.coef_lo; q < axis.coef_hi; ++q) {
-      const double* src = panel + (q - axis.sample_lo) * kPanelWidth;
-      std::copy(src, src + width, row_at(q));
+    for (Index k = 0; k < axis.coef_count(); ++k) {
+      const double* src = panel + (axis.coef_lo + k - axis.sample_lo) * kPanelWidth;
+      std::copy(src, src + width, out_rows[k] + lane0);
     }
     return;
   }
   const std::span<const double> h = prefilter_taps(axis.order);
   const Index halo = Index(h.size()) - 1;
   auto panel_row = [panel](Index s) { return panel + s * kPanelWidth; };
-  for (Index q = axis.coef_lo; q < axis.coef_hi; ++q)
-    truncated_filter(panel_row, q - axis.coef_lo + halo, h, width, row_at(q));
+  for (Index k = 0; k < axis.coef_count(); ++k)
+    truncated_filter(panel_row, k + halo, h, width, out_rows[k] + lane0);
+}
+
+void prefilter_box(const BoxPlan& plan, double cval, ConstArrayView input, double* coefficients,
+                   Workspace& workspace) {
+  const int rank = plan.rank;
+  const int last = rank - 1;
+  const double sample_cval = cval_as_sample(cval, input.dtype());
+  ScratchSizes sizes;
+  add_prefilter_stages(sizes, plan, false);
+  set_line(sizes, plan);
+  double* slots[2] = {nullptr, nullptr};
+  auto target_of = [&](int pass) {
+    if (pass == last) return coefficients;
+    double*& slot = slots[pass % 2];
+    if (!slot) slot = workspace.buffer<double>(pass % 2, sizes.slot[pass % 2]).data();
+    return slot;
+  };
+  // Pass 0, along the last axis: gather each input row, filter it.
+  Shape extent = IndexVector::filled(rank, 0);
+  for (int a = 0; a < rank; ++a) extent[a] = plan.axes[a].input_count();
+  {
+    const AxisPlan& axis = plan.axes[last];
+    double* target = target_of(0);
+    double* line = workspace.buffer<double>(2, sizes.line).data();
+    const GatherFn gather = gather_for(input.dtype());
+    const std::size_t element = dtype_size(input.dtype());
+    const Index rows = product(extent, 0, last);
+    IndexVector index = IndexVector::filled(rank, 0);
+    for (Index r = 0; r < rows; ++r) {
+      Index offset = 0;
+      for (int a = 0; a < last; ++a) offset += index[a] * input.strides()[a];
+      gather(input.data() + offset * Index(element), input.strides()[last],
+             axis.sample_source.data(), axis.sample_count(), sample_cval, line);
+      prefilter_line(axis, line, target + r * axis.coef_count());
+      for (int a = last - 1; a >= 0; --a) {
+        if (++index[a] < extent[a]) break;
+        index[a] = 0;
+      }
+    }
+    extent[last] = axis.coef_count();
+  }
+  // Passes along the outer axes, in panels of lanes.
+  std::vector<const double*> rows;
+  std::vector<double*> out_rows;
+  for (int pass = 1; pass < rank; ++pass) {
+    const int axis_index = last - pass;
+    const AxisPlan& axis = plan.axes[axis_index];
+    const double* source = target_of(pass - 1);
+    double* target = target_of(pass);
+    const Index outer = product(extent, 0, axis_index);
+    const Index inner = product(extent, axis_index + 1, rank);
+    const Index length_in = axis.input_count();
+    const Index length_out = axis.coef_count();
+    rows.resize(std::size_t(length_in));
+    out_rows.resize(std::size_t(length_out));
+    for (Index o = 0; o < outer; ++o) {
+      for (Index j = 0; j < length_in; ++j)
+        rows[std::size_t(j)] = source + (o * length_in + j) * inner;
+      for (Index k = 0; k < length_out; ++k)
+        out_rows[std::size_t(k)] = target + (o * length_out + k) * inner;
+      for (Index lane0 = 0; lane0 < inner; lane0 += kPanelWidth)
+        prefilter_panel(axis, sample_cval, rows.data(), lane0, std::min(kPanelWidth, inner - lane0),
+                        out_rows.data(), workspace);
+    }
+    extent[axis_index] = length_out;
+  }
 }
 
 // ---- Interpolation ---------------------------------------------------------------------------
 
 void interpolate(const BoxPlan& plan, double cval, ConstArrayView coefficients, ArrayView output,
-                 Workspace& workspace) {
+                 Workspace& workspace, int first_slot) {
   const int rank = plan.rank;
   const int last = rank - 1;
   const int order = plan.axes[0].order;
-  const ScratchSizes sizes = scratch_sizes(plan, false);
+  ScratchSizes sizes;
+  add_interpolation_stages(sizes, plan, first_slot);
+  set_line(sizes, plan);
   const std::span<double> line_scratch = workspace.buffer<double>(2, sizes.line);
   double* line = line_scratch.data();
   double* cval_row = line + sizes.line_a;
@@ -516,7 +540,8 @@ void interpolate(const BoxPlan& plan, double cval, ConstArrayView coefficients, 
   const GatherFn gather = gather_for(coefficients.dtype());
   const std::size_t in_element = dtype_size(coefficients.dtype());
   const Index rows = product(extent, 0, last);
-  double* stage = rank > 1 ? workspace.buffer<double>(1, sizes.odd).data() : nullptr;
+  double* stage =
+      rank > 1 ? workspace.buffer<double>(first_slot, sizes.slot[first_slot]).data() : nullptr;
   with_order(order, [&](auto k) {
     constexpr int K = decltype(k)::value;
     IndexVector index = IndexVector::filled(rank, 0);
@@ -542,14 +567,15 @@ void interpolate(const BoxPlan& plan, double cval, ConstArrayView coefficients, 
 
   // Passes along the outer axes, last to first; the pass along axis 0 stores the output.
   std::vector<const double*> taps;
-  for (int axis_index = last - 1, pass = 2; axis_index >= 0; --axis_index, ++pass) {
+  for (int axis_index = last - 1, stage_number = 2; axis_index >= 0;
+       --axis_index, ++stage_number) {
     const AxisPlan& axis = plan.axes[axis_index];
     const bool final = axis_index == 0;
     const double* source = stage;
     double* target = nullptr;
     if (!final) {
-      const bool odd = pass % 2 == 1;
-      target = workspace.buffer<double>(odd ? 1 : 0, odd ? sizes.odd : sizes.even).data();
+      const int slot = (first_slot + stage_number - 1) % 2;
+      target = workspace.buffer<double>(slot, sizes.slot[slot]).data();
     }
     const Index outer = product(extent, 0, axis_index);
     const Index length = extent[axis_index];
@@ -595,25 +621,22 @@ void run_separable(const BoxPlan& plan, double cval, ConstArrayView input, Array
                    Workspace& workspace) {
   if (!plan.prefiltered) {
     // The coefficients are the input voxels: element 0 of the input box is at coef_lo.
-    interpolate(plan, cval, input, output, workspace);
+    interpolate(plan, cval, input, output, workspace, first_interpolation_slot(plan));
     return;
   }
-  const ScratchSizes sizes = scratch_sizes(plan, true);
-  // Slot 0 at its largest now: the interpolation reuses it without reallocating under the
-  // coefficients it still reads.
-  double* coefficients = workspace.buffer<double>(0, sizes.even).data();
-  const CoefficientRegion region = coefficient_region(plan);
-  Prefilter(plan, cval, input, coefficients).run_all(workspace);
-  Index offset = 0;
-  const IndexVector strides = contiguous_strides(region.extent);
+  // Both slots at their largest first: no later request reallocates one under the
+  // coefficients, which the last prefilter pass leaves in slot (rank - 1) % 2.
+  const ScratchSizes sizes = box_scratch(plan);
+  const int coefficient_slot = (plan.rank - 1) % 2;
+  workspace.buffer<double>(1 - coefficient_slot, sizes.slot[1 - coefficient_slot]);
+  double* coefficients =
+      workspace.buffer<double>(coefficient_slot, sizes.slot[coefficient_slot]).data();
+  prefilter_box(plan, cval, input, coefficients, workspace);
   Shape coef_shape = IndexVector::filled(plan.rank, 0);
-  for (int a = 0; a < plan.rank; ++a) {
-    offset += (plan.axes[a].coef_lo - region.lo[a]) * strides[a];
-    coef_shape[a] = plan.axes[a].coef_count();
-  }
-  const ConstArrayView view(reinterpret_cast<const std::byte*>(coefficients + offset),
-                            DType::kFloat64, coef_shape, strides);
-  interpolate(plan, cval, view, output, workspace);
+  for (int a = 0; a < plan.rank; ++a) coef_shape[a] = plan.axes[a].coef_count();
+  const ConstArrayView view(reinterpret_cast<const std::byte*>(coefficients), DType::kFloat64,
+                            coef_shape);
+  interpolate(plan, cval, view, output, workspace, first_interpolation_slot(plan));
 }
 
 void fill_outside(ArrayView output, const Box& box, const Box& inner, double cval) {

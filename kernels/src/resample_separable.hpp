@@ -21,53 +21,33 @@
 
 namespace zoomflow::detail {
 
-// Doubles over the positions region.lo[a] .. region.lo[a] + region.extent[a] - 1 of each axis,
-// C order, contiguous.
-struct CoefficientRegion {
-  IndexVector lo;
-  Shape extent;
-};
-
-// The region that holds a box's coefficients while they are computed in place: per axis the
-// span of its input samples and of its coefficients.
-CoefficientRegion coefficient_region(const BoxPlan& plan);
-
 // What run_separable takes from the Workspace for `plan`, in bytes.
 std::size_t separable_scratch_bytes(const BoxPlan& plan);
 
-// The prefilter, one pass per axis, each split into independent work items (rows or panels of
-// rows) that may run on different threads, each with its own Workspace.
-class Prefilter {
- public:
-  // `input`: the voxels of plan.input_box. `coefficients`: the region coefficient_region(plan),
-  // written in place. Samples beyond the input (grid-constant's padding) are cval as the
-  // input's dtype holds it, as scipy pads.
-  Prefilter(const BoxPlan& plan, double cval, ConstArrayView input, double* coefficients);
+// cval as a sample of the input's dtype holds it: scipy pads mode grid-constant's input with
+// np.pad, which stores cval in the input's dtype (integers truncate toward zero; zoomflow
+// saturates where numpy would refuse the value).
+double cval_as_sample(double cval, DType dtype);
 
-  int passes() const { return rank_; }
-  Index items(int pass) const;
-  void run(int pass, Index item_begin, Index item_end, Workspace& workspace) const;
-  // Every pass, every item, in order.
-  void run_all(Workspace& workspace) const;
+// The prefilter of a box: the samples `input` (the voxels of plan.input_box, any dtype) ->
+// the coefficients at the plan's coefficient positions, compact C-order doubles of extents
+// coef_count() per axis, into `coefficients`. Stages in Workspace slots 0 and 1, lines in 2.
+void prefilter_box(const BoxPlan& plan, double cval, ConstArrayView input, double* coefficients,
+                   Workspace& workspace);
 
- private:
-  void last_axis_row(Index row, double* line) const;
-  void outer_axis_panel(int axis, Index item, double* panel) const;
-
-  const BoxPlan& plan_;
-  double cval_;  // as a sample of the input's dtype
-  ConstArrayView input_;
-  double* coefficients_;
-  CoefficientRegion region_;
-  IndexVector region_strides_;
-  int rank_;
-};
+// One panel of a prefilter pass along an outer axis: lanes lane0 .. lane0 + width (at most
+// prefilter_panel_width()) of the rows rows[j] (input position axis.input_lo + j) filtered into
+// out_rows[k] (coefficient axis.coef_lo + k). `sample_cval` is cval_as_sample's.
+void prefilter_panel(const AxisPlan& axis, double sample_cval, const double* const* rows,
+                     Index lane0, Index width, double* const* out_rows, Workspace& workspace);
+Index prefilter_panel_width();
 
 // The interpolation of plan.inner_box into `output` (its view of the inner box, any dtype) from
 // `coefficients` (doubles, or the input's own dtype when not prefiltered): element [0, 0, ...] of
-// that view is the coefficient at (coef_lo of every axis).
+// that view is the coefficient at (coef_lo of every axis). Its stages alternate between slots
+// 0 and 1, the first in `first_slot`.
 void interpolate(const BoxPlan& plan, double cval, ConstArrayView coefficients, ArrayView output,
-                 Workspace& workspace);
+                 Workspace& workspace, int first_slot = 1);
 
 // The whole box: prefilter (if any) and interpolation, into `output` (the inner box's view).
 void run_separable(const BoxPlan& plan, double cval, ConstArrayView input, ArrayView output,
