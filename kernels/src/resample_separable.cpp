@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #include "zoomflow/kernels/bspline.hpp"
@@ -44,9 +46,28 @@ GatherFn gather_for(DType dtype) {
 }
 
 // Integers round half away from zero and saturate, floats round to the type, bool is v != 0.
+// saturate_cast's result, written without branches so that the loop vectorises, for integers
+// that fit an int32 (rounded half away from zero, clamped, NaN to the lowest, then truncated).
+template <class T>
+T saturate_narrow(double v) {
+  constexpr double lowest = double(std::numeric_limits<T>::lowest());
+  constexpr double highest = double(std::numeric_limits<T>::max());
+  double r = v + std::copysign(0.5, v);  // -0.0 gives -0.5, which truncates to 0 as 0.5 does
+  r = r > lowest ? r : lowest;           // NaN too
+  r = r < highest ? r : highest;
+  return T(std::int32_t(r));
+}
+
 template <class T>
 void store_row(const double* values, Index count, std::byte* out, Index stride) {
   T* o = reinterpret_cast<T*>(out);
+  if constexpr (std::is_integral_v<T> && sizeof(T) <= 2) {
+    if (stride == 1) {
+      T* __restrict dst = o;
+      for (Index k = 0; k < count; ++k) dst[k] = saturate_narrow<T>(values[k]);
+      return;
+    }
+  }
   if (stride == 1) {
     for (Index k = 0; k < count; ++k) o[k] = saturate_cast<T>(values[k]);
   } else {
@@ -98,10 +119,18 @@ Index product(const Shape& extent, int from, int to) {
   return p;
 }
 
+// On the bits, so that the loop vectorises: a double is not finite when its exponent is all
+// ones, and adding 1 to that exponent carries into the sign bit.
 bool all_finite(const double* v, Index count) {
-  int bad = 0;
-  for (Index i = 0; i < count; ++i) bad |= !(v[i] - v[i] == 0.0);
-  return bad == 0;
+  constexpr std::uint64_t kExponent = std::uint64_t(0x7ff) << 52;
+  constexpr std::uint64_t kOne = std::uint64_t(1) << 52;
+  std::uint64_t carry = 0;
+  for (Index i = 0; i < count; ++i) {
+    std::uint64_t bits;
+    std::memcpy(&bits, &v[i], sizeof bits);
+    carry |= (bits & kExponent) + kOne;
+  }
+  return (carry >> 63) == 0;
 }
 
 // ---- The prefilter's arithmetic --------------------------------------------------------------
@@ -242,8 +271,20 @@ void interpolate_lanes(Tap tap, const double* w, double x, Index width, double* 
   } else {
     const double* c[K + 1];
     for (int t = 0; t <= K; ++t) c[t] = tap(t);
+    // Whether any result is not finite, on the bits as all_finite does, in the same loop.
+    constexpr std::uint64_t kExponent = std::uint64_t(0x7ff) << 52;
+    constexpr std::uint64_t kOne = std::uint64_t(1) << 52;
+    std::uint64_t carry = 0;
     if constexpr (K == 1) {
-      for (Index i = 0; i < width; ++i) out[i] = c[0][i] + x * (c[1][i] - c[0][i]);
+      const double* c0 = c[0];
+      const double* c1 = c[1];
+      for (Index i = 0; i < width; ++i) {
+        const double value = c0[i] + x * (c1[i] - c0[i]);
+        out[i] = value;
+        std::uint64_t bits;
+        std::memcpy(&bits, &value, sizeof bits);
+        carry |= (bits & kExponent) + kOne;
+      }
     } else {
       double wt[K + 1];
       for (int t = 0; t <= K; ++t) wt[t] = w[t];
@@ -252,9 +293,12 @@ void interpolate_lanes(Tap tap, const double* w, double x, Index width, double* 
         double sum = base;
         for (int t = 1; t <= K; ++t) sum += wt[t] * (c[t][i] - base);
         out[i] = sum;
+        std::uint64_t bits;
+        std::memcpy(&bits, &sum, sizeof bits);
+        carry |= (bits & kExponent) + kOne;
       }
     }
-    if (all_finite(out, width)) return;
+    if ((carry >> 63) == 0) return;
     for (Index i = 0; i < width; ++i) {
       if (out[i] - out[i] == 0.0) continue;
       double sum = 0.0;
@@ -375,8 +419,7 @@ void set_line(ScratchSizes& sizes, const BoxPlan& plan) {
   if (plan.prefiltered) {
     sizes.line_a = std::size_t(plan.axes[rank - 1].sample_count());
     for (int a = 0; a + 1 < rank; ++a)
-      sizes.line_a =
-          std::max(sizes.line_a, std::size_t(plan.axes[a].sample_count() * kPanelWidth));
+      sizes.line_a = std::max(sizes.line_a, std::size_t(plan.axes[a].sample_count() * kPanelWidth));
   }
   sizes.line_a = std::max(sizes.line_a, std::size_t(plan.axes[rank - 1].tap_count()));
   const std::size_t out_line =
@@ -567,8 +610,7 @@ void interpolate(const BoxPlan& plan, double cval, ConstArrayView coefficients, 
 
   // Passes along the outer axes, last to first; the pass along axis 0 stores the output.
   std::vector<const double*> taps;
-  for (int axis_index = last - 1, stage_number = 2; axis_index >= 0;
-       --axis_index, ++stage_number) {
+  for (int axis_index = last - 1, stage_number = 2; axis_index >= 0; --axis_index, ++stage_number) {
     const AxisPlan& axis = plan.axes[axis_index];
     const bool final = axis_index == 0;
     const double* source = stage;
