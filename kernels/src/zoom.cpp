@@ -134,9 +134,9 @@ Status zoom_prefiltered(ConstArrayView input, ArrayView output, const ResampleSp
     held_lo = axis.input_lo;
     const Index first_new = std::max(held_hi, axis.input_lo);
     tbb::parallel_for(first_new, axis.input_hi, [&](Index p) {
-      const ConstArrayView source(input.data() + (p * input.strides()[0] + plane_offset) *
-                                                     Index(element),
-                                  input.dtype(), plane_inputs, plane_strides);
+      const ConstArrayView source(
+          input.data() + (p * input.strides()[0] + plane_offset) * Index(element), input.dtype(),
+          plane_inputs, plane_strides);
       detail::prefilter_box(plane, spec.cval, source, held_plane(p), workspaces.local());
     });
     held_hi = std::max(held_hi, axis.input_hi);

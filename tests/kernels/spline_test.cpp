@@ -297,10 +297,9 @@ TEST_CASE("any cut, any thread count: the bytes of one piece, for orders 2-5 and
                                      DType::kInt8}[std::size_t(rng() % 4)];
       // Lengths from 1 (a line shorter than the halo is filtered whole) to beyond the halo.
       // Every other case has a long first axis: zoom_into streams it in steps.
-      const Shape in_shape = checked % 2 ? Shape{Index(1 + rng() % 4), Index(3 + rng() % 20),
-                                                 Index(40 + rng() % 40)}
-                                         : Shape{Index(60 + rng() % 90), Index(1 + rng() % 9),
-                                                 Index(2 + rng() % 30)};
+      const Shape in_shape =
+          checked % 2 ? Shape{Index(1 + rng() % 4), Index(3 + rng() % 20), Index(40 + rng() % 40)}
+                      : Shape{Index(60 + rng() % 90), Index(1 + rng() % 9), Index(2 + rng() % 30)};
       Shape out_shape = in_shape;
       for (int a = 0; a < 3; ++a)
         out_shape[a] =
