@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "zoomflow/storage/interrupt.hpp"
+
 extern char** environ;
 
 namespace zoomflow::tools {
@@ -90,6 +92,8 @@ Result<ChildResult> run_self(const std::vector<std::string>& arguments) {
 
 Result<ChildResult> run_self_checked(const std::vector<std::string>& arguments) {
   ZF_ASSIGN_OR_RETURN(ChildResult child, run_self(arguments));
+  // Ctrl-C reached the child too; the caller unwinds, removing its work folder.
+  if (storage::interrupt_requested()) return storage::interrupted_error();
   if (child.exit_code != 0) {
     std::string command = "zoomflow";
     for (const std::string& a : arguments) command += " " + a;

@@ -20,7 +20,8 @@ struct ChildResult {
 // Runs this same executable with `arguments` (argv[1..]); standard error passes through.
 Result<ChildResult> run_self(const std::vector<std::string>& arguments);
 
-// run_self, failing unless the child exits 0.
+// run_self, failing unless the child exits 0, or when SIGINT/SIGTERM arrived meanwhile (the
+// caller installs the handlers, so that it survives to clean up).
 Result<ChildResult> run_self_checked(const std::vector<std::string>& arguments);
 Status run_self_step(const std::vector<std::string>& arguments);
 

@@ -128,7 +128,7 @@ def run_case(x, out_shape, order, mode, cval, prefilter, grid, method, seed=1):
         return False
     if method == "cli":
         got = resample(x, out_shape, order, mode, cval, prefilter, grid,
-                       ("--chunks", ",".join("5" for _ in out_shape), "--memory-limit", "1MiB"))
+                       ("--chunks", ",".join("5" for _ in out_shape), "--memory-limit", "16MiB"))
     else:
         got = probe(x, out_shape, order, mode, cval, prefilter, grid, method, seed)
     label = (f"{x.dtype}{x.shape}->{tuple(out_shape)} order {order} {mode} cval {cval} "
@@ -206,9 +206,9 @@ def invariance():
     x = random_array("float32", (23, 40, 57))
     out_shape = (41, 77, 29)
     settings = [("--chunks", "64,64,64", "--threads", "1"),
-                ("--chunks", "5,7,9", "--threads", "2", "--memory-limit", "1MiB"),
+                ("--chunks", "5,7,9", "--threads", "2", "--memory-limit", "16MiB"),
                 ("--chunks", "16,16,16", "--threads", "2", "--blocks", "slabs"),
-                ("--chunks", "13,64,3", "--threads", "3", "--memory-limit", "4MiB")]
+                ("--chunks", "13,64,3", "--threads", "3", "--memory-limit", "24MiB")]
     for order in (3, 5):
         for mode in ("nearest", "mirror", "constant"):
             one_box = probe(x, out_shape, order, mode, 0.0, True, "corners", "onebox")
@@ -232,7 +232,7 @@ def long_line():
             for out_len in (8192, 3001):
                 want = scipy_zoom(x, (out_len,), order, mode, 0.0, True, "corners")
                 got = resample(x, (out_len,), order, mode, 0.0, True, "corners",
-                               ("--chunks", "100", "--memory-limit", "1MiB"), "line")
+                               ("--chunks", "100", "--memory-limit", "16MiB"), "line")
                 check(f"line 4096 -> {out_len} order {order} {mode} in blocks of 100", got, want,
                       x, order)
 
