@@ -71,10 +71,10 @@ void print_run_summary(const char* command, const std::string& output, const Run
   const std::string tiles = report.tile_shape == report.block_shape
                                 ? std::string()
                                 : " computed in tiles of " + to_string(report.tile_shape);
-  fmt::print(
-      stderr, "{}: wrote {} ({} blocks of {}{}, {} constant, {} threads), {:.2f} GB in {:.2f} s\n",
-      command, output, report.blocks, to_string(report.block_shape), tiles, report.constant_blocks,
-      report.threads, double(report.output_bytes) / 1e9, report.seconds);
+  write_stderr(fmt::format(
+      "{}: wrote {} ({} blocks of {}{}, {} constant, {} threads), {:.2f} GB in {:.2f} s\n", command,
+      output, report.blocks, to_string(report.block_shape), tiles, report.constant_blocks,
+      report.threads, double(report.output_bytes) / 1e9, report.seconds));
 }
 
 }  // namespace zoomflow::tools

@@ -352,14 +352,17 @@ class GaussianStep final : public ChainStep {
   DType value_type(DType) const override { return DType::kFloat64; }
 
   std::size_t scratch_bytes(const Box& output_box, const StepGeometry& input) const override {
-    // Two regions between the axis passes (the first pass's result is the largest), plus the
-    // weights of every axis.
+    // The regions between the axis passes alternate between two buffers, and shrink pass by
+    // pass: the first two are the largest. Plus the weights of one axis at a time.
     const Box in = input_box(output_box, input);
-    Box first = in;
-    first.extent[0] = output_box.extent[0];
-    std::size_t weights = 0;
-    for (int a = 0; a < in.rank(); ++a) weights += std::size_t(2 * radius(a) + 1);
-    return (2 * std::size_t(first.num_elements()) + weights) * sizeof(double);
+    Box region = in;
+    std::size_t buffers = 0, weights = 0;
+    for (int a = 0; a < in.rank(); ++a) {
+      region.extent[a] = output_box.extent[a];
+      if (a < 2 && a + 1 < in.rank()) buffers += std::size_t(region.num_elements());
+      weights = std::max(weights, std::size_t(2 * radius(a) + 1));
+    }
+    return (buffers + weights) * sizeof(double);
   }
 
   Status apply(const StepGeometry& input, const Box& input_box, ConstArrayView in,

@@ -43,17 +43,14 @@ std::uint64_t tile_cost(const ChainPlan& chain, const Shape& tile) {
   return chain.compute_bytes(interior_box(grown, chain.output().shape));
 }
 
-// Halves the longest axis (the outermost of equals) until the tile's compute buffers fit
-// `budget`, never below kMinTileExtent.
+// Halves the first axis, then the next, until the tile's compute buffers fit `budget`, never
+// below kMinTileExtent: flat tiles keep the rows long, and a separable filter's first pass (the
+// largest region: the tile's extent along axis 0 times the halo-wide cross-section) small.
 Shape fit_tile(const ChainPlan& chain, const Shape& block, std::uint64_t budget) {
   Shape tile = block;
-  while (tile_cost(chain, tile) > budget) {
-    int longest = -1;
-    for (int a = 0; a < tile.rank(); ++a)
-      if (tile[a] > kMinTileExtent && (longest < 0 || tile[a] > tile[longest])) longest = a;
-    if (longest < 0) break;
-    tile[longest] = std::max(kMinTileExtent, (tile[longest] + 1) / 2);
-  }
+  for (int a = 0; a < tile.rank(); ++a)
+    while (tile_cost(chain, tile) > budget && tile[a] > kMinTileExtent)
+      tile[a] = std::max(kMinTileExtent, (tile[a] + 1) / 2);
   return tile;
 }
 
@@ -85,11 +82,22 @@ Result<MemoryPlan> plan_memory(const ChainPlan& chain, const Shape& write_unit,
   // Blocks of about 1 MiB (whole units, so one unit when a unit is larger): the compress stage
   // then packs a block the kernel has just written while it is still in cache. On the seed x2
   // (2 cores) 16 MiB blocks ran 5x slower, the compress stage waiting on memory.
+  const Shape unit = BlockGrid(shape, write_unit).block_shape();
   std::uint64_t target = request.block_target_bytes;
-  if (target == 0) target = std::min<std::uint64_t>(rest / (9 * std::uint64_t(threads)), kMiB);
+  if (target == 0) {
+    target = std::min<std::uint64_t>(rest / (9 * std::uint64_t(threads)), kMiB);
+    // A block is also a unit of work: one whose input and values between steps are many times
+    // its output (downsampling, halos) gets fewer output bytes, about 8 MiB of compute buffers.
+    const std::uint64_t unit_output = std::uint64_t(num_elements(unit)) * element;
+    const std::uint64_t unit_compute = chain.compute_bytes(interior_box(unit, shape));
+    if (unit_compute > unit_output)
+      target = std::min(target, 8 * kMiB * unit_output / unit_compute);
+    // And enough blocks for every thread to have several.
+    const std::uint64_t output = std::uint64_t(num_elements(shape)) * element;
+    target = std::min(target, std::max<std::uint64_t>(output / (4 * std::uint64_t(threads)), 1));
+  }
   plan.block_shape = choose_block_shape(shape, write_unit, element, target, request.layout);
 
-  const Shape unit = BlockGrid(shape, write_unit).block_shape();
   const std::uint64_t block_output = std::uint64_t(num_elements(plan.block_shape)) * element;
   std::uint64_t units_per_block = 1;
   for (int a = 0; a < shape.rank(); ++a)
@@ -99,14 +107,18 @@ Result<MemoryPlan> plan_memory(const ChainPlan& chain, const Shape& write_unit,
   if (request.blocks_hold_input)
     plan.block_bytes += chain.compute_bytes(interior_box(plan.block_shape, shape));
 
-  // Half of what is left for the threads' compute buffers, half for blocks in flight.
-  plan.tile_shape = fit_tile(chain, plan.block_shape, rest / (2 * std::uint64_t(threads)));
+  // The threads' compute buffers get what is left once every thread can hold two blocks in
+  // flight (at least a quarter of it): small blocks leave large tiles, which read less halo.
+  const std::uint64_t blocks_room = std::uint64_t(2 * threads + 2) * plan.block_bytes;
+  const std::uint64_t tiles_room = std::max(rest / 4, rest > blocks_room ? rest - blocks_room : 0);
+  plan.tile_shape = fit_tile(chain, plan.block_shape, tiles_room / std::uint64_t(threads));
   plan.thread_bytes = tile_cost(chain, plan.tile_shape);
 
   std::uint64_t fixed = std::uint64_t(threads) * plan.thread_bytes;
   if (fixed + plan.block_bytes > rest) {
-    // Tiles grow into half of what is left, so a limit that works leaves a block the other half.
-    const std::uint64_t needed_rest = std::max(fixed + plan.block_bytes, 2 * plan.block_bytes);
+    // Tiles may grow into three quarters of what is left: a limit that works leaves a block the
+    // last quarter.
+    const std::uint64_t needed_rest = std::max(fixed + plan.block_bytes, 4 * plan.block_bytes);
     const std::uint64_t needed =
         needed_rest <= 768 * kMiB ? needed_rest / 3 * 4 + 64 * 1024 : needed_rest + 256 * kMiB;
     return make_error(
