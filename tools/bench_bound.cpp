@@ -53,12 +53,12 @@ Result<std::vector<std::vector<std::byte>>> chunks_of(const Volume& volume) {
 }
 
 // Compresses every chunk on all threads; the compressed frames when `keep`.
-Result<double> compress_all(const std::vector<std::vector<std::byte>>& chunks, int level,
+Result<Timing> compress_all(const std::vector<std::vector<std::byte>>& chunks, int level,
                             std::vector<std::vector<std::byte>>* keep) {
   tbb::enumerable_thread_specific<std::vector<std::byte>> scratch;
   if (keep != nullptr) keep->resize(chunks.size());
   FirstFailure failure;
-  const Stopwatch watch;
+  const TimingWatch watch;
   tbb::parallel_for(std::size_t(0), chunks.size(), [&](std::size_t k) {
     std::vector<std::byte>& out = scratch.local();
     out.resize(storage::zstd_compress_bound(chunks[k].size()));
@@ -66,9 +66,9 @@ Result<double> compress_all(const std::vector<std::vector<std::byte>>& chunks, i
     if (!size.ok()) return failure.record(size.error());
     if (keep != nullptr) (*keep)[k].assign(out.begin(), out.begin() + std::ptrdiff_t(*size));
   });
-  const double seconds = watch.seconds();
+  const Timing timing = watch.elapsed();
   ZF_RETURN_IF_ERROR(failure.take());
-  return seconds;
+  return timing;
 }
 
 }  // namespace
@@ -86,13 +86,13 @@ Result<CodecBound> measure_codec_bound(const Shape& shape, double zoom, Interpol
     ZF_RETURN_IF_ERROR(compress_all(raw, level, &frames));
     tbb::enumerable_thread_specific<std::vector<std::byte>> scratch;
     FirstFailure failure;
-    const Stopwatch watch;
+    const TimingWatch watch;
     tbb::parallel_for(std::size_t(0), frames.size(), [&](std::size_t k) {
       std::vector<std::byte>& out = scratch.local();
       out.resize(raw[k].size());
       failure.record(storage::zstd_decompress(frames[k], out));
     });
-    bound.decompress_seconds = watch.seconds();
+    bound.decompress = watch.elapsed();
     ZF_RETURN_IF_ERROR(failure.take());
     bound.input_chunks = raw.size();
   }
@@ -102,13 +102,13 @@ Result<CodecBound> measure_codec_bound(const Shape& shape, double zoom, Interpol
   const std::vector<double> factors(std::size_t(shape.rank()), zoom);
   ZF_ASSIGN_OR_RETURN(Volume output, zoomflow::zoom(input.view(), factors, order));
   const ResampleSpec spec{shape, output.shape(), order, Grid::kCenters};
-  const Stopwatch kernel;
+  const TimingWatch kernel;
   ZF_RETURN_IF_ERROR(zoom_into(input.view(), output.view(), spec));
-  bound.kernel_seconds = kernel.seconds();
+  bound.kernel = kernel.elapsed();
   input = Volume();
   ZF_ASSIGN_OR_RETURN(const auto raw, chunks_of(output));
   output = Volume();
-  ZF_ASSIGN_OR_RETURN(bound.compress_seconds, compress_all(raw, level, nullptr));
+  ZF_ASSIGN_OR_RETURN(bound.compress, compress_all(raw, level, nullptr));
   bound.output_chunks = raw.size();
   return bound;
 }

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 
+#include "measure.hpp"
 #include "zoomflow/kernels/coordinate_map.hpp"
 #include "zoomflow/kernels/error.hpp"
 #include "zoomflow/kernels/index_vector.hpp"
@@ -14,9 +15,9 @@
 namespace zoomflow::tools {
 
 struct CodecBound {
-  double kernel_seconds = 0;      // the resampling alone, in memory, all threads
-  double compress_seconds = 0;    // every output chunk compressed, all threads
-  double decompress_seconds = 0;  // every input chunk decompressed, all threads
+  Timing kernel;      // the resampling alone, in memory, all threads
+  Timing compress;    // every output chunk compressed, all threads
+  Timing decompress;  // every input chunk decompressed, all threads
   std::size_t output_chunks = 0;
   std::size_t input_chunks = 0;
 };

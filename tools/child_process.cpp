@@ -87,6 +87,8 @@ Result<ChildResult> run_self(const std::vector<std::string>& arguments) {
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   result.peak_rss_bytes = std::int64_t(usage.ru_maxrss) * 1024;
+  result.cpu_seconds = double(usage.ru_utime.tv_sec) + double(usage.ru_utime.tv_usec) * 1e-6 +
+                       double(usage.ru_stime.tv_sec) + double(usage.ru_stime.tv_usec) * 1e-6;
   return result;
 }
 

@@ -14,6 +14,7 @@ struct ChildResult {
   int exit_code = -1;
   std::string standard_output;
   double seconds = 0;
+  double cpu_seconds = 0;  // user + system, every thread of the child
   std::int64_t peak_rss_bytes = 0;
 };
 
