@@ -57,6 +57,8 @@ Status run_resample(const ResampleArgs& args) {
   ZF_ASSIGN_OR_RETURN(const OutputSettings output, parse_output_args(args.output_options));
   request.chunk_shape = output.chunk_shape;
   request.compression = output.compression;
+  request.format = output.format;
+  request.shard_shape = output.shard_shape;
   ResampleOptions options;
   options.memory_limit = output.memory_limit;
   if (args.gpu_memory_limit != "auto") {

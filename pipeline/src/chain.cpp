@@ -116,6 +116,8 @@ Result<ResampleReport> run_chain(const ChainRequest& request, const ResampleOpti
   output.chunk_shape = chunk_shape;
   output.compression = request.compression;
   output.overwrite = request.overwrite;
+  output.format = request.format;
+  output.shard_shape = request.shard_shape;
   output.copy_attributes_from = &source;
   for (int a = 0; a < info.shape.rank(); ++a)
     output.voxel_size_scale.push_back(double(info.shape[a]) / double(result.shape[a]));
@@ -126,9 +128,11 @@ Result<ResampleReport> run_chain(const ChainRequest& request, const ResampleOpti
                       storage::OutputDataset::create(request.output, output));
 
   // Blocks of the output's chunk grid; each one's input box comes from walking the chain back.
-  const Shape block_shape = choose_block_shape(result.shape, chunk_shape, dtype_size(result.dtype),
-                                               budget.block_target_bytes, options.layout);
-  BlockPlan plan = plan_blocks(ResampleSpec{result.shape, result.shape}, chunk_shape, block_shape);
+  const Shape block_shape = choose_block_shape(result.shape, sink.write_shape(),
+                                               dtype_size(result.dtype), budget.block_target_bytes,
+                                               options.layout);
+  BlockPlan plan =
+      plan_blocks(ResampleSpec{result.shape, result.shape}, sink.write_shape(), block_shape);
   BlockFootprint footprint;
   for (PlannedBlock& block : plan.blocks) {
     const std::vector<Box> boxes = chain_boxes(request.steps, geometry, block.output_box);
@@ -154,7 +158,7 @@ Result<ResampleReport> run_chain(const ChainRequest& request, const ResampleOpti
       {"reading input", false, ReadChainInputStage{source, pool}},
       {"running the chain", false, RunChainStage{request.steps, geometry, pool}},
       {"compressing", false, detail::CompressStage{sink}},
-      {"writing", true, detail::WriteStage{sink}},
+      {"writing", !sink.parallel_writes(), detail::WriteStage{sink}},
   };
   ZF_RETURN_IF_ERROR(
       detail::run_with_progress(plan, stages, pool, result.dtype, options, start, report));

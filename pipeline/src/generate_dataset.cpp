@@ -25,7 +25,7 @@ Result<GenerateReport> generate_dataset(const GenerateOptions& options) {
   // One chunk per block: each is filled, compressed and handed to the writer on its own.
   const std::size_t element_size = dtype_size(options.dtype);
   const detail::DatasetTiling plan =
-      detail::tile_dataset(output.shape(), output.chunk_shape(), element_size, 0);
+      detail::tile_dataset(output.shape(), output.write_shape(), element_size, 0);
   const int threads = detail::resolve_threads(options.threads);
   const std::uint64_t chunk_bytes = plan.block_bytes(element_size);
   GenerateReport report;

@@ -61,9 +61,9 @@ Result<ResampleReport> resample(const storage::InputDataset& source, storage::Ou
   const int threads = detail::resolve_threads(options.threads);
   const MemoryBudget budget = split_memory_budget(options.memory_limit, threads);
   const Shape block_shape =
-      choose_block_shape(spec.output_shape, sink.chunk_shape(), dtype_size(dtype),
+      choose_block_shape(spec.output_shape, sink.write_shape(), dtype_size(dtype),
                          budget.block_target_bytes, options.layout);
-  const BlockPlan plan = plan_blocks(spec, sink.chunk_shape(), block_shape);
+  const BlockPlan plan = plan_blocks(spec, sink.write_shape(), block_shape);
 
   ResampleReport report;
   report.blocks = std::int64_t(plan.blocks.size());
@@ -98,7 +98,7 @@ Result<ResampleReport> resample(const storage::InputDataset& source, storage::Ou
       {"reading input", false, detail::ReadInputStage{source, spec, pool}},
       gpu ? gpu->block_stage(pool, cpu_stage) : BlockStage{"resampling", false, cpu_stage},
       {"compressing", false, detail::CompressStage{sink}},
-      {"writing", true, detail::WriteStage{sink}},
+      {"writing", !sink.parallel_writes(), detail::WriteStage{sink}},
   };
 
   ZF_RETURN_IF_ERROR(detail::run_with_progress(plan, stages, pool, dtype, options, start, report));
@@ -165,6 +165,8 @@ Result<ResampleReport> resample_dataset(const ResampleRequest& request,
   output.chunk_shape = chunk_shape;
   output.compression = request.compression;
   output.overwrite = request.overwrite;
+  output.format = request.format;
+  output.shard_shape = request.shard_shape;
   output.copy_attributes_from = &source;
   for (int a = 0; a < spec.rank(); ++a)
     output.voxel_size_scale.push_back(double(info.shape[a]) / double(output_shape[a]));

@@ -73,7 +73,7 @@ Status CompressStage::operator()(BlockWork& work) const {
   work.chunks.clear();
   if (work.all_fill) return ok_status();
   const Box& block = work.block.output_box;
-  const Shape& chunk = sink.chunk_shape();
+  const Shape& chunk = sink.write_shape();  // a whole shard when sharded
   const int rank = block.rank();
   IndexVector counts = IndexVector::filled(rank, 0);
   for (int a = 0; a < rank; ++a) counts[a] = (block.extent[a] + chunk[a] - 1) / chunk[a];

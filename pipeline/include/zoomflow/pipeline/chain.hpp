@@ -16,6 +16,8 @@ struct ChainRequest {
   Shape chunk_shape;  // empty: 64 per axis
   storage::CompressionSpec compression;
   bool overwrite = false;
+  storage::StorageFormat format = storage::StorageFormat::kAuto;  // kAuto: from the suffix
+  Shape shard_shape;  // Zarr v3: voxels per shard; empty: unsharded
 };
 
 // The volume before the first step and after each step; an error names the failing step.
