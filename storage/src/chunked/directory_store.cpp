@@ -105,9 +105,10 @@ Result<FileDescriptor> DirectoryStore::open_beneath(const std::string& key, int 
   if (fd) return fd;
   const int error = errno;
   if (error == EXDEV || error == ELOOP)
-    return make_error(ErrorCode::kInvalidArgument,
-                      describe(key) + " leads out of the store " + root_ +
-                          " through a symlink; zoomflow reads only inside the store");
+    return make_error(ErrorCode::kIoError,
+                      describe(key) +
+                          " leads out of the store through a symlink; zoomflow reads only "
+                          "inside the store");
   return make_error(error == ENOENT || error == ENOTDIR ? ErrorCode::kNotFound
                                                          : ErrorCode::kIoError,
                     "cannot open " + describe(key) + ": " + system_error(error));

@@ -25,7 +25,7 @@ Error invalid(const std::string& message) {
 }
 
 std::string join(const fs::path& container, const std::string& node) {
-  return container.string() + ":/" + node;
+  return node.empty() ? container.string() : container.string() + ":/" + node;
 }
 
 }  // namespace

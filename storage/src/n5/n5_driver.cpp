@@ -31,8 +31,9 @@ std::string join_key(const std::string& a, const std::string& b) {
 Error bad(const std::string& where, const std::string& why) {
   return make_error(ErrorCode::kInvalidArgument, where + ": " + why);
 }
+// Metadata zoomflow cannot honour: unusable as named, like bad usage (exit status 2).
 Error unsupported(const std::string& where, const std::string& why) {
-  return make_error(ErrorCode::kUnsupported, where + ": " + why);
+  return make_error(ErrorCode::kInvalidArgument, where + ": " + why);
 }
 
 Shape reversed(const Shape& shape) {

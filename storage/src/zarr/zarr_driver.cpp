@@ -115,11 +115,12 @@ std::string arrays_hint(const DirectoryStore& store, const std::string& key, Sto
 std::vector<std::string> describe_codecs(const ArraySpec& spec) {
   if (!spec.sharding) return spec.codec.describe(spec.dtype);
   const ShardingSpec& sharding = *spec.sharding;
-  std::vector<std::string> steps = {"sharding_indexed(chunk_shape=" + to_string(sharding.chunk_shape) +
-                                    ", index at " + (sharding.index_at_end ? "end" : "start") +
-                                    (sharding.index_crc32c ? ", index crc32c" : "") + ")"};
-  for (const std::string& step : sharding.codec.describe(spec.dtype)) steps.push_back("  " + step);
-  return steps;
+  std::string inner;
+  for (const std::string& step : sharding.codec.describe(spec.dtype))
+    inner += (inner.empty() ? "" : ", ") + step;
+  return {"sharding_indexed(chunk_shape=" + to_string(sharding.chunk_shape) + ", index at " +
+          (sharding.index_at_end ? "end" : "start") + (sharding.index_crc32c ? " with crc32c" : "") +
+          "; inner codecs: " + inner + ")"};
 }
 
 // OME-Zarr: the image group `group_key` (its multiscale given) describes the array at

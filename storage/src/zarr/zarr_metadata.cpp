@@ -15,8 +15,9 @@ using nlohmann::json;
 Error bad(const std::string& where, const std::string& why) {
   return make_error(ErrorCode::kInvalidArgument, where + ": " + why);
 }
+// Metadata zoomflow cannot honour: unusable as named, like bad usage (exit status 2).
 Error unsupported(const std::string& where, const std::string& why) {
-  return make_error(ErrorCode::kUnsupported, where + ": " + why);
+  return make_error(ErrorCode::kInvalidArgument, where + ": " + why);
 }
 
 constexpr const char* kDtypeList =
