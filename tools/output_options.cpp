@@ -14,11 +14,13 @@ void add_output_options(CLI::App& command, OutputArgs& args) {
   command.add_option("--chunks", args.chunks, "output chunk shape Z,Y,X (default 64 per axis)");
   command.add_option("--shards", args.shards,
                      "Zarr v3: shard shape Z,Y,X in voxels, a multiple of --chunks");
-  command.add_option("--compression", args.compression,
-                     "zstd[:L] | gzip[:L] | blosc[:CNAME][:L][:SHUFFLE] (Zarr, N5) | none")
+  command
+      .add_option("--compression", args.compression,
+                  "zstd[:L] | gzip[:L] | blosc[:CNAME][:L][:SHUFFLE] (Zarr, N5) | none")
       ->capture_default_str();
-  command.add_option("--format", args.format,
-                     "zarr2 | zarr3 | n5 | hdf5 (default: from the suffix, .zarr: zarr3)")
+  command
+      .add_option("--format", args.format,
+                  "zarr2 | zarr3 | n5 | hdf5 (default: from the suffix, .zarr: zarr3)")
       ->capture_default_str();
   command.add_flag("--overwrite", args.overwrite, "replace an existing output dataset");
   command.add_flag("--quiet,-q", args.quiet, "no progress on standard error");

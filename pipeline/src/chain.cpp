@@ -128,9 +128,9 @@ Result<ResampleReport> run_chain(const ChainRequest& request, const ResampleOpti
                       storage::OutputDataset::create(request.output, output));
 
   // Blocks of the output's chunk grid; each one's input box comes from walking the chain back.
-  const Shape block_shape = choose_block_shape(result.shape, sink.write_shape(),
-                                               dtype_size(result.dtype), budget.block_target_bytes,
-                                               options.layout);
+  const Shape block_shape =
+      choose_block_shape(result.shape, sink.write_shape(), dtype_size(result.dtype),
+                         budget.block_target_bytes, options.layout);
   BlockPlan plan =
       plan_blocks(ResampleSpec{result.shape, result.shape}, sink.write_shape(), block_shape);
   BlockFootprint footprint;

@@ -49,8 +49,8 @@ Status move_into_place(const std::filesystem::path& temporary,
 
 Status move_folder_into_place(const std::filesystem::path& temporary,
                               const std::filesystem::path& final_folder) {
-  if (::renameat2(AT_FDCWD, temporary.c_str(), AT_FDCWD, final_folder.c_str(),
-                  RENAME_NOREPLACE) == 0)
+  if (::renameat2(AT_FDCWD, temporary.c_str(), AT_FDCWD, final_folder.c_str(), RENAME_NOREPLACE) ==
+      0)
     return ok_status();
   int error = errno;
   if (error == EINVAL || error == ENOSYS) {

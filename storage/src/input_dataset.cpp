@@ -43,9 +43,9 @@ Status InputDataset::read_box(const Box& box, ArrayView out) const {
   const DatasetInfo& info = state_->driver->info();
   const std::string where = info.path.to_string();
   if (box.rank() != info.shape.rank() || !Box::from_shape(info.shape).contains(box))
-    return make_error(ErrorCode::kInvalidArgument, "box " + to_string(box) + " is outside " +
-                                                       where + " of shape " +
-                                                       to_string(info.shape));
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        "box " + to_string(box) + " is outside " + where + " of shape " + to_string(info.shape));
   if (out.dtype() != info.dtype || !(out.shape() == box.extent))
     return make_error(ErrorCode::kInvalidArgument,
                       "reading " + to_string(box) + " of " + where + " needs a " +

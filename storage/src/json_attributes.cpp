@@ -123,8 +123,8 @@ json copied_attributes(const DatasetInfo& input, const std::vector<double>& scal
     if (is_voxel_size_name(attribute.name) && !scale.empty()) {
       std::vector<double> numbers = voxel_numbers(attribute.name, value, rank, nullptr);
       if (!numbers.empty()) {
-        const bool isotropic = std::all_of(scale.begin(), scale.end(),
-                                           [&](double s) { return s == scale.front(); });
+        const bool isotropic =
+            std::all_of(scale.begin(), scale.end(), [&](double s) { return s == scale.front(); });
         if (numbers.size() == 1 && !isotropic) numbers.assign(std::size_t(rank), numbers[0]);
         // To C order, scaled, then to the output's order.
         if (numbers.size() > 1 && reversed_axes(input.format))

@@ -44,8 +44,8 @@ Result<Shape> choose_shard_shape(const OutputOptions& options, const Shape& chun
   const Shape& shards = options.shard_shape;
   if (shards.rank() == 0) return Shape{};
   if (format != StorageFormat::kZarr3)
-    return invalid("--shards needs a Zarr v3 output; " +
-                   std::string(storage_format_title(format)) + " has no shards");
+    return invalid("--shards needs a Zarr v3 output; " + std::string(storage_format_title(format)) +
+                   " has no shards");
   if (shards.rank() != chunks.rank())
     return invalid("--shards " + to_string(shards) + " needs one extent per axis of " +
                    to_string(options.shape));
@@ -72,7 +72,8 @@ Status check_compression(const CompressionSpec& spec, StorageFormat format, cons
                    ": HDF5 outputs take zstd, gzip or none (blosc is for Zarr and N5)");
   if (spec.codec == Codec::kBlosc &&
       std::uint64_t(num_elements(unit)) * dtype_size(dtype) > kMaxBloscBytes)
-    return invalid("chunk shape " + to_string(unit) + " makes chunks of 2 GiB or more, which blosc cannot hold");
+    return invalid("chunk shape " + to_string(unit) +
+                   " makes chunks of 2 GiB or more, which blosc cannot hold");
   return ok_status();
 }
 
@@ -94,10 +95,9 @@ Result<StorageFormat> choose_format(const DatasetPath& path, StorageFormat reque
     return requested == StorageFormat::kAuto ? format_from_suffix(path.file) : requested;
   if (!fs::is_directory(path.file, ec)) {
     if (requested != StorageFormat::kAuto && requested != StorageFormat::kHdf5)
-      return make_error(ErrorCode::kAlreadyExists,
-                        path.file + " exists and is a file; --format " +
-                            std::string(storage_format_name(requested)) +
-                            " writes a folder: name another output");
+      return make_error(ErrorCode::kAlreadyExists, path.file + " exists and is a file; --format " +
+                                                       std::string(storage_format_name(requested)) +
+                                                       " writes a folder: name another output");
     return StorageFormat::kHdf5;
   }
   auto found = detect_storage_format(path.file);
@@ -106,8 +106,9 @@ Result<StorageFormat> choose_format(const DatasetPath& path, StorageFormat reque
       return make_error(ErrorCode::kAlreadyExists,
                         path.file + " exists (an empty folder); remove it or name another output");
     return make_error(ErrorCode::kAlreadyExists,
-                      path.file + " exists and is not a Zarr or N5 store; zoomflow does not "
-                                  "write into it");
+                      path.file +
+                          " exists and is not a Zarr or N5 store; zoomflow does not "
+                          "write into it");
   }
   if (requested != StorageFormat::kAuto && requested != *found)
     return make_error(ErrorCode::kInvalidArgument,

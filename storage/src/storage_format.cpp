@@ -74,8 +74,7 @@ Result<StorageFormat> parse_storage_format(std::string_view text) {
                     "--format '" + std::string(text) + "': write zarr2, zarr3, n5 or hdf5");
 }
 
-Result<StorageFormat> detect_storage_format(const std::string& container,
-                                            const std::string& node) {
+Result<StorageFormat> detect_storage_format(const std::string& container, const std::string& node) {
   std::error_code ec;
   const fs::file_status status = fs::status(container, ec);
   if (!fs::exists(status))

@@ -28,12 +28,14 @@ Result<std::vector<std::uint64_t>> decode_shard_index(const ShardingSpec& shardi
                                                       std::span<const std::byte> stored) {
   const std::size_t expected = sharding.index_bytes(chunks);
   if (stored.size() != expected)
-    return make_error(ErrorCode::kCorrupt, "the shard index holds " + std::to_string(stored.size()) +
+    return make_error(ErrorCode::kCorrupt, "the shard index holds " +
+                                               std::to_string(stored.size()) +
                                                " bytes instead of " + std::to_string(expected));
   const std::size_t body = std::size_t(chunks) * 16;
   if (sharding.index_crc32c) {
     std::uint32_t recorded = 0;
-    for (int i = 3; i >= 0; --i) recorded = (recorded << 8) | std::uint32_t(stored[body + std::size_t(i)]);
+    for (int i = 3; i >= 0; --i)
+      recorded = (recorded << 8) | std::uint32_t(stored[body + std::size_t(i)]);
     if (recorded != crc32c(stored.first(body)))
       return make_error(ErrorCode::kCorrupt, "the shard index fails its crc32c checksum");
   }

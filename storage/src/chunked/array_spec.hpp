@@ -29,8 +29,8 @@ struct KeyEncoding {
 // Zarr v3's sharding_indexed: each stored unit (a shard) holds a grid of inner chunks, coded on
 // their own, and an index of (offset, size) per inner chunk, in C order.
 struct ShardingSpec {
-  Shape chunk_shape;   // inner chunk, voxels
-  ChunkCodec codec;    // of an inner chunk
+  Shape chunk_shape;  // inner chunk, voxels
+  ChunkCodec codec;   // of an inner chunk
   bool index_big_endian = false;
   bool index_crc32c = true;
   bool index_at_end = true;
@@ -38,15 +38,17 @@ struct ShardingSpec {
   // Inner chunks per shard.
   Shape chunks_per_shard(const Shape& shard_shape) const;
   // Bytes of the encoded index for `chunks` inner chunks.
-  std::size_t index_bytes(Index chunks) const { return std::size_t(chunks) * 16 + (index_crc32c ? 4 : 0); }
+  std::size_t index_bytes(Index chunks) const {
+    return std::size_t(chunks) * 16 + (index_crc32c ? 4 : 0);
+  }
 };
 
 struct ArraySpec {
   Shape shape;
   DType dtype = DType::kUInt8;
-  Shape unit_shape;                 // one stored unit: a chunk, or a shard when sharded
-  std::vector<std::byte> fill;      // one element, native byte order
-  ChunkCodec codec;                 // of a chunk (unsharded arrays)
+  Shape unit_shape;             // one stored unit: a chunk, or a shard when sharded
+  std::vector<std::byte> fill;  // one element, native byte order
+  ChunkCodec codec;             // of a chunk (unsharded arrays)
   std::optional<ShardingSpec> sharding;
   KeyEncoding keys;
 

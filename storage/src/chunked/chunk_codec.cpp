@@ -82,7 +82,8 @@ Result<std::vector<std::byte>> decompress_any(const BytesCodec& codec,
       return deflate_decompress_any(in, limit);
     case BytesCodec::Kind::kBlosc: {
       ZF_ASSIGN_OR_RETURN(const std::size_t size, blosc_decoded_size(in));
-      if (size > limit) return corrupt("blosc data decodes to more than " + std::to_string(limit) + " bytes");
+      if (size > limit)
+        return corrupt("blosc data decodes to more than " + std::to_string(limit) + " bytes");
       std::vector<std::byte> out(size);
       ZF_RETURN_IF_ERROR(blosc_decompress(in, out));
       return out;
@@ -181,7 +182,7 @@ std::string level_text(const char* name, int level) {
 }
 
 std::string_view shuffle_word(BloscShuffle shuffle) {
-  return shuffle == BloscShuffle::kNone ? "noshuffle"
+  return shuffle == BloscShuffle::kNone  ? "noshuffle"
          : shuffle == BloscShuffle::kBit ? "bitshuffle"
                                          : "shuffle";
 }
@@ -211,7 +212,8 @@ std::vector<std::string> ChunkCodec::describe(DType dtype) const {
   std::vector<std::string> steps;
   if (!order.empty()) {
     std::string text = "transpose(order=[";
-    for (std::size_t k = 0; k < order.size(); ++k) text += (k ? ", " : "") + std::to_string(order[k]);
+    for (std::size_t k = 0; k < order.size(); ++k)
+      text += (k ? ", " : "") + std::to_string(order[k]);
     steps.push_back(text + "])");
   }
   if (n5_header) steps.push_back("n5 block header");
@@ -266,7 +268,8 @@ Result<std::vector<std::byte>> encode_stored_chunk(const ChunkCodec& codec, DTyp
   std::span<const std::byte> current = values;
   if (!codec.order.empty()) {
     data.resize(values.size());
-    const ArrayView stored(data.data(), dtype, chunk_shape, stored_strides(chunk_shape, codec.order));
+    const ArrayView stored(data.data(), dtype, chunk_shape,
+                           stored_strides(chunk_shape, codec.order));
     copy_array(ConstArrayView(values.data(), dtype, chunk_shape), stored);
     current = data;
   }
@@ -318,7 +321,8 @@ Result<std::vector<std::byte>> encode_stored_chunk(const ChunkCodec& codec, DTyp
   block.reserve(data.size() + 4 + 4 * std::size_t(chunk_shape.rank()));
   store_u16_be(block, 0);  // mode: default
   store_u16_be(block, std::uint16_t(chunk_shape.rank()));
-  for (int a = chunk_shape.rank() - 1; a >= 0; --a) store_u32_be(block, std::uint32_t(chunk_shape[a]));
+  for (int a = chunk_shape.rank() - 1; a >= 0; --a)
+    store_u32_be(block, std::uint32_t(chunk_shape[a]));
   block.insert(block.end(), data.begin(), data.end());
   return block;
 }

@@ -53,7 +53,8 @@ class ChunkedInput final : public InputDriver {
 
   Error chunk_error(const IndexVector& grid_index, const Error& error) const {
     if (error.code == ErrorCode::kCorrupt)
-      return make_error(ErrorCode::kCorrupt, chunk_name(grid_index) + " is corrupt: " + error.message);
+      return make_error(ErrorCode::kCorrupt,
+                        chunk_name(grid_index) + " is corrupt: " + error.message);
     return make_error(error.code, "reading " + chunk_name(grid_index) + ": " + error.message);
   }
 
@@ -95,13 +96,12 @@ class ChunkedInput final : public InputDriver {
     if (file != nullptr) {
       const std::size_t size = sharding.index_bytes(chunks);
       if (file->size() < size)
-        return chunk_error(grid_index,
-                           make_error(ErrorCode::kCorrupt,
-                                      "the shard holds " + std::to_string(file->size()) +
-                                          " bytes, less than its index of " + std::to_string(size)));
+        return chunk_error(
+            grid_index, make_error(ErrorCode::kCorrupt,
+                                   "the shard holds " + std::to_string(file->size()) +
+                                       " bytes, less than its index of " + std::to_string(size)));
       std::vector<std::byte> stored(size);
-      const Status read =
-          file->read_at(sharding.index_at_end ? file->size() - size : 0, stored);
+      const Status read = file->read_at(sharding.index_at_end ? file->size() - size : 0, stored);
       if (!read.ok()) return chunk_error(grid_index, read.error());
       auto decoded = decode_shard_index(sharding, chunks, stored);
       if (!decoded.ok()) return chunk_error(grid_index, decoded.error());
@@ -132,12 +132,12 @@ class ChunkedInput final : public InputDriver {
     const auto [offset, size] = std::pair(entry[0], entry[1]);
     if (offset == kMissingShardEntry && size == kMissingShardEntry) return DecodedChunk{};
     if (offset > (*file)->size() || size > (*file)->size() - offset)
-      return chunk_error(grid_index,
-                         make_error(ErrorCode::kCorrupt,
-                                    "the shard index points outside the shard: bytes [" +
-                                        std::to_string(offset) + ", " +
-                                        std::to_string(offset + size) + ") of a shard of " +
-                                        std::to_string((*file)->size()) + " bytes"));
+      return chunk_error(
+          grid_index,
+          make_error(ErrorCode::kCorrupt, "the shard index points outside the shard: bytes [" +
+                                              std::to_string(offset) + ", " +
+                                              std::to_string(offset + size) + ") of a shard of " +
+                                              std::to_string((*file)->size()) + " bytes"));
     std::vector<std::byte> stored(static_cast<std::size_t>(size));
     const Status read = (*file)->read_at(offset, stored);
     if (!read.ok()) return chunk_error(grid_index, read.error());
@@ -158,9 +158,8 @@ class ChunkedInput final : public InputDriver {
 
 }  // namespace
 
-Result<std::unique_ptr<InputDriver>> make_chunked_input(DirectoryStore store,
-                                                        std::string array_key, ArraySpec spec,
-                                                        DatasetInfo info,
+Result<std::unique_ptr<InputDriver>> make_chunked_input(DirectoryStore store, std::string array_key,
+                                                        ArraySpec spec, DatasetInfo info,
                                                         const InputOptions& options) {
   info.shape = spec.shape;
   info.dtype = spec.dtype;
@@ -175,9 +174,10 @@ std::uint64_t stored_bytes(const DirectoryStore& store, const std::string& array
   namespace fs = std::filesystem;
   std::uint64_t total = 0;
   std::error_code ec;
-  const fs::path folder = array_key.empty() ? fs::path(store.root()) : fs::path(store.root()) / array_key;
-  for (auto it = fs::recursive_directory_iterator(folder, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
+  const fs::path folder =
+      array_key.empty() ? fs::path(store.root()) : fs::path(store.root()) / array_key;
+  for (auto it = fs::recursive_directory_iterator(folder, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     std::error_code size_ec;
     if (it->is_regular_file(size_ec)) total += it->file_size(size_ec);
   }

@@ -14,9 +14,8 @@ namespace zoomflow::storage {
 
 // `array_key`: the array's folder inside the store ("" for the root). `info` is the array's
 // description (path, attributes, ...); shape, dtype and chunks are taken from `spec`.
-Result<std::unique_ptr<InputDriver>> make_chunked_input(DirectoryStore store,
-                                                        std::string array_key, ArraySpec spec,
-                                                        DatasetInfo info,
+Result<std::unique_ptr<InputDriver>> make_chunked_input(DirectoryStore store, std::string array_key,
+                                                        ArraySpec spec, DatasetInfo info,
                                                         const InputOptions& options);
 
 // The bytes of every file under the array's folder.

@@ -47,7 +47,8 @@ class ChunkedOutput final : public OutputDriver {
     if (spec_.sharding) {
       ZF_ASSIGN_OR_RETURN(unit.bytes, encode_shard(box, values));
     } else {
-      ZF_ASSIGN_OR_RETURN(unit.bytes, encode_whole_chunk(box, values, spec_.codec, spec_.unit_shape));
+      ZF_ASSIGN_OR_RETURN(unit.bytes,
+                          encode_whole_chunk(box, values, spec_.codec, spec_.unit_shape));
     }
     return unit;
   }

@@ -74,7 +74,8 @@ FileDescriptor::~FileDescriptor() {
 Status StoreFile::read_at(std::uint64_t offset, std::span<std::byte> out) const {
   std::size_t done = 0;
   while (done < out.size()) {
-    const ssize_t n = ::pread(fd_.get(), out.data() + done, out.size() - done, off_t(offset + done));
+    const ssize_t n =
+        ::pread(fd_.get(), out.data() + done, out.size() - done, off_t(offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0)
       return make_error(ErrorCode::kIoError, "cannot read " + name_ + ": " + system_error(errno));
@@ -109,9 +110,9 @@ Result<FileDescriptor> DirectoryStore::open_beneath(const std::string& key, int 
                       describe(key) +
                           " leads out of the store through a symlink; zoomflow reads only "
                           "inside the store");
-  return make_error(error == ENOENT || error == ENOTDIR ? ErrorCode::kNotFound
-                                                         : ErrorCode::kIoError,
-                    "cannot open " + describe(key) + ": " + system_error(error));
+  return make_error(
+      error == ENOENT || error == ENOTDIR ? ErrorCode::kNotFound : ErrorCode::kIoError,
+      "cannot open " + describe(key) + ": " + system_error(error));
 }
 
 Result<std::optional<StoreFile>> DirectoryStore::open_file(const std::string& key) const {
@@ -122,10 +123,12 @@ Result<std::optional<StoreFile>> DirectoryStore::open_file(const std::string& ke
   }
   struct stat st {};
   if (::fstat(fd->get(), &st) != 0)
-    return make_error(ErrorCode::kIoError, "cannot stat " + describe(key) + ": " + system_error(errno));
+    return make_error(ErrorCode::kIoError,
+                      "cannot stat " + describe(key) + ": " + system_error(errno));
   if (S_ISDIR(st.st_mode))
     return make_error(ErrorCode::kCorrupt, describe(key) + " is a folder, not a file");
-  return std::optional<StoreFile>(StoreFile(std::move(fd).value(), std::uint64_t(st.st_size), describe(key)));
+  return std::optional<StoreFile>(
+      StoreFile(std::move(fd).value(), std::uint64_t(st.st_size), describe(key)));
 }
 
 Result<std::optional<std::vector<std::byte>>> DirectoryStore::read(const std::string& key) const {
@@ -175,8 +178,8 @@ Status DirectoryStore::make_folders(const std::string& folder) const {
     at = folder.find('/', at + 1);
     const std::string prefix = folder.substr(0, at);
     if (::mkdirat(fd_.get(), prefix.c_str(), 0777) != 0 && errno != EEXIST)
-      return make_error(ErrorCode::kIoError,
-                        "cannot create the folder " + describe(prefix) + ": " + system_error(errno));
+      return make_error(ErrorCode::kIoError, "cannot create the folder " + describe(prefix) + ": " +
+                                                 system_error(errno));
   }
   return ok_status();
 }

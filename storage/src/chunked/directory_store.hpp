@@ -74,7 +74,8 @@ class DirectoryStore {
   Status write_text(const std::string& key, const std::string& text) const;
 
  private:
-  DirectoryStore(FileDescriptor fd, std::string root) : fd_(std::move(fd)), root_(std::move(root)) {}
+  DirectoryStore(FileDescriptor fd, std::string root)
+      : fd_(std::move(fd)), root_(std::move(root)) {}
   Result<FileDescriptor> open_beneath(const std::string& key, int flags) const;
   Status make_folders(const std::string& folder) const;
 

@@ -14,7 +14,8 @@
 namespace zoomflow::storage {
 
 // The JSON at `key`, or nullopt when there is no such file.
-Result<std::optional<nlohmann::json>> read_json(const DirectoryStore& store, const std::string& key);
+Result<std::optional<nlohmann::json>> read_json(const DirectoryStore& store,
+                                                const std::string& key);
 
 // A list of non-negative (or, with `positive`, positive) integers of rank 1..8 named `member` of
 // `object`; `where` names the metadata file in messages.

@@ -40,7 +40,9 @@ NodeKind node_kind(StorageFormat format, const fs::path& folder) {
       if (!fs::exists(folder / "zarr.json", ec)) return NodeKind::kOther;
       const json meta = read_json_file(folder / "zarr.json");
       const std::string type = meta.is_object() ? meta.value("node_type", "") : "";
-      return type == "array" ? NodeKind::kArray : type == "group" ? NodeKind::kGroup : NodeKind::kOther;
+      return type == "array"   ? NodeKind::kArray
+             : type == "group" ? NodeKind::kGroup
+                               : NodeKind::kOther;
     }
     case StorageFormat::kZarr2:
       if (fs::exists(folder / ".zarray", ec)) return NodeKind::kArray;
@@ -97,7 +99,8 @@ Result<std::unique_ptr<StagedArray>> StagedArray::prepare(StorageFormat format,
       staged->new_groups_.push_back(components[i]);
     const fs::path array_folder = node.empty() ? staged->temporary_ : staged->temporary_ / node;
     if (!fs::create_directories(array_folder, ec) && ec)
-      return make_error(ErrorCode::kIoError, "cannot create " + array_folder.string() + ": " + ec.message());
+      return make_error(ErrorCode::kIoError,
+                        "cannot create " + array_folder.string() + ": " + ec.message());
     ZF_ASSIGN_OR_RETURN(DirectoryStore store, DirectoryStore::open(array_folder.string()));
     staged->array_store_ = std::make_unique<DirectoryStore>(std::move(store));
     return staged;
@@ -122,8 +125,7 @@ Result<std::unique_ptr<StagedArray>> StagedArray::prepare(StorageFormat format,
     case NodeKind::kGroup:
       return invalid(where + " exists and is a group, not an array; zoomflow does not replace it");
     case NodeKind::kOther:
-      return invalid(where + " exists and is not a " +
-                     std::string(storage_format_title(format)) +
+      return invalid(where + " exists and is not a " + std::string(storage_format_title(format)) +
                      " array; zoomflow does not replace it");
     case NodeKind::kMissing:
       break;
@@ -131,7 +133,8 @@ Result<std::unique_ptr<StagedArray>> StagedArray::prepare(StorageFormat format,
   for (const std::string& group : staged->new_groups_) {
     const fs::path folder = staged->container_ / group;
     if (!fs::create_directory(folder, ec) && ec)
-      return make_error(ErrorCode::kIoError, "cannot create " + folder.string() + ": " + ec.message());
+      return make_error(ErrorCode::kIoError,
+                        "cannot create " + folder.string() + ": " + ec.message());
     staged->created_folders_.push_back(folder);
   }
   staged->temporary_ = temporary_name_for(place);
@@ -170,8 +173,8 @@ Status StagedArray::write_groups(const std::map<std::string, json>& group_attrib
                       DirectoryStore::open((new_store_ ? temporary_ : container_).string()));
   for (const std::string& group : new_groups_) {
     const auto it = group_attributes.find(group);
-    ZF_RETURN_IF_ERROR(write_group_metadata(format_, store, group,
-                                            it == group_attributes.end() ? json::object() : it->second));
+    ZF_RETURN_IF_ERROR(write_group_metadata(
+        format_, store, group, it == group_attributes.end() ? json::object() : it->second));
   }
   return ok_status();
 }
@@ -189,7 +192,9 @@ Status StagedArray::commit(const std::map<std::string, json>& group_attributes) 
   const fs::path old = temporary_name_for(final_);
   std::error_code ec;
   fs::rename(final_, old, ec);
-  if (ec) return make_error(ErrorCode::kIoError, "cannot move " + final_.string() + " aside: " + ec.message());
+  if (ec)
+    return make_error(ErrorCode::kIoError,
+                      "cannot move " + final_.string() + " aside: " + ec.message());
   const Status moved = move_folder_into_place(temporary_, final_);
   if (!moved.ok()) {
     fs::rename(old, final_, ec);
@@ -202,7 +207,9 @@ Status StagedArray::commit(const std::map<std::string, json>& group_attributes) 
 
 Status write_group_metadata(StorageFormat format, const DirectoryStore& store,
                             const std::string& key, const json& attributes) {
-  const auto at = [&](const char* name) { return key.empty() ? std::string(name) : key + "/" + name; };
+  const auto at = [&](const char* name) {
+    return key.empty() ? std::string(name) : key + "/" + name;
+  };
   switch (format) {
     case StorageFormat::kZarr3: {
       json meta = {{"zarr_format", 3}, {"node_type", "group"}};
@@ -217,7 +224,8 @@ Status write_group_metadata(StorageFormat format, const DirectoryStore& store,
     case StorageFormat::kN5: {
       json meta = attributes.is_object() ? attributes : json::object();
       if (key.empty()) meta["n5"] = kN5Version;
-      if (meta.empty()) return store.is_folder(key) ? ok_status() : store.write_text(at("attributes.json"), "{}\n");
+      if (meta.empty())
+        return store.is_folder(key) ? ok_status() : store.write_text(at("attributes.json"), "{}\n");
       return store.write_text(at("attributes.json"), meta.dump(2) + "\n");
     }
     default:

@@ -9,9 +9,9 @@ namespace zoomflow::storage {
 namespace {
 
 constexpr int kWindowBits = 15;
-constexpr int kGzipWindowBits = kWindowBits + 16;   // deflateInit2: write a gzip header
+constexpr int kGzipWindowBits = kWindowBits + 16;    // deflateInit2: write a gzip header
 constexpr int kDetectWindowBits = kWindowBits + 32;  // inflateInit2: zlib or gzip, detected
-constexpr int kMemoryLevel = 8;                       // zlib's default
+constexpr int kMemoryLevel = 8;                      // zlib's default
 
 Error corrupt(const std::string& why) {
   return make_error(ErrorCode::kCorrupt, "deflate data " + why);
@@ -55,8 +55,9 @@ Result<std::size_t> deflate_compress(std::span<const std::byte> raw, std::span<s
   const std::size_t size = stream.total_out;
   deflateEnd(&stream);
   if (rc != Z_STREAM_END)
-    return make_error(ErrorCode::kInternal, std::string("deflate compression failed: ") +
-                                                (rc == Z_OK ? "output buffer too small" : zError(rc)));
+    return make_error(ErrorCode::kInternal,
+                      std::string("deflate compression failed: ") +
+                          (rc == Z_OK ? "output buffer too small" : zError(rc)));
   return size;
 }
 
@@ -104,7 +105,8 @@ Result<std::vector<std::byte>> deflate_decompress_any(std::span<const std::byte>
       return corrupt(std::string("does not decode: ") +
                      (stream.msg != nullptr ? stream.msg : zError(rc)));
     if (stream.avail_out != 0) return corrupt("is cut short");
-    if (out.size() >= limit) return corrupt("decodes to more than " + std::to_string(limit) + " bytes");
+    if (out.size() >= limit)
+      return corrupt("decodes to more than " + std::to_string(limit) + " bytes");
     out.resize(std::min(limit, out.size() * 2));
   }
 }

@@ -264,8 +264,9 @@ std::vector<AttributeInfo> read_attributes(hid_t object) {
     }
     const json value = attribute_json(attribute.get());
     result.push_back({name, attribute_text(attribute.get()),
-                      value.is_null() ? std::string()
-                                      : value.dump(-1, ' ', false, json::error_handler_t::replace)});
+                      value.is_null()
+                          ? std::string()
+                          : value.dump(-1, ' ', false, json::error_handler_t::replace)});
   }
   return result;
 }
@@ -321,7 +322,9 @@ Status write_json_attribute(hid_t object, const std::string& name, const json& v
     return write_bools(object, name, values, as_array);
   }
   if (all([](const json& v) { return v.is_number_integer() && !v.is_number_unsigned(); }) ||
-      all([](const json& v) { return v.is_number_integer() && v.get<std::uint64_t>() <= INT64_MAX; })) {
+      all([](const json& v) {
+        return v.is_number_integer() && v.get<std::uint64_t>() <= INT64_MAX;
+      })) {
     std::vector<long long> values;
     for (const json& v : list) values.push_back(v.get<long long>());
     return write_list(object, name, H5T_STD_I64LE, H5T_NATIVE_LLONG, values, as_array);

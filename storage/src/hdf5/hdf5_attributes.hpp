@@ -1,5 +1,6 @@
-// HDF5 attributes: printable and JSON values for `zoomflow info` and other formats, copying from an input dataset to an output
-// (voxel sizes scaled), and provenance strings. The caller holds the HDF5 lock.
+// HDF5 attributes: printable and JSON values for `zoomflow info` and other formats, copying from an
+// input dataset to an output (voxel sizes scaled), and provenance strings. The caller holds the
+// HDF5 lock.
 #pragma once
 
 #include <string>

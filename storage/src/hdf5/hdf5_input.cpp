@@ -209,7 +209,8 @@ Result<DecodedChunk> Hdf5Input::load_chunk(const IndexVector& grid_index) const 
   const std::size_t element_size = dtype_size(info_.dtype);
   auto decoded =
       std::make_shared<ChunkBytes>(std::size_t(num_elements(info_.chunk_shape)) * element_size);
-  const Status status = decode_chunk(info_.filters, filter_mask, raw, decoded->span(), element_size);
+  const Status status =
+      decode_chunk(info_.filters, filter_mask, raw, decoded->span(), element_size);
   if (!status.ok())
     return make_error(ErrorCode::kCorrupt,
                       chunk_name(grid_index) + " is corrupt: " + status.error().message);

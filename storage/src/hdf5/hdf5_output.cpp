@@ -282,8 +282,7 @@ Status Hdf5Output::check_chunk_origin(const IndexVector& origin) const {
   return ok_status();
 }
 
-Result<std::vector<std::byte>> Hdf5Output::compress(
-    std::span<const std::byte> raw) const {
+Result<std::vector<std::byte>> Hdf5Output::compress(std::span<const std::byte> raw) const {
   if (compression.codec == Codec::kNone) return std::vector<std::byte>(raw.begin(), raw.end());
   thread_local std::vector<std::byte> scratch;
   const bool zstd = compression.codec == Codec::kZstd;

@@ -17,8 +17,8 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kN5Version = "4.0.0";
-const char* const kReserved[] = {"dimensions", "blockSize", "dataType", "compression",
-                                 "compressionType", "n5"};
+const char* const kReserved[] = {"dimensions",  "blockSize",       "dataType",
+                                 "compression", "compressionType", "n5"};
 
 bool is_reserved(const std::string& name) {
   return std::find(std::begin(kReserved), std::end(kReserved), name) != std::end(kReserved);
@@ -59,7 +59,8 @@ Result<std::vector<BytesCodec>> parse_compression(const json& attributes, DType 
   BytesCodec codec;
   if (type == "raw") return codecs;
   if (type == "gzip") {
-    codec.kind = compression.value("useZlib", false) ? BytesCodec::Kind::kZlib : BytesCodec::Kind::kGzip;
+    codec.kind =
+        compression.value("useZlib", false) ? BytesCodec::Kind::kZlib : BytesCodec::Kind::kGzip;
     codec.level = compression.value("level", -1);
   } else if (type == "zstd") {
     codec.kind = BytesCodec::Kind::kZstd;
@@ -69,13 +70,16 @@ Result<std::vector<BytesCodec>> parse_compression(const json& attributes, DType 
     codec.blosc.compressor = compression.value("cname", std::string("lz4"));
     codec.blosc.level = compression.value("clevel", 5);
     const int shuffle = compression.value("shuffle", 1);
-    codec.blosc.shuffle = shuffle == 2 ? BloscShuffle::kBit : shuffle == 1 ? BloscShuffle::kByte : BloscShuffle::kNone;
+    codec.blosc.shuffle = shuffle == 2   ? BloscShuffle::kBit
+                          : shuffle == 1 ? BloscShuffle::kByte
+                                         : BloscShuffle::kNone;
     codec.blosc.type_size = dtype_size(dtype);
   } else if (type == "xz") {
     codec.kind = BytesCodec::Kind::kXz;
   } else {
-    return unsupported(where, "the compression '" + (type.empty() ? json_text(compression) : type) +
-                                  "' is not supported (zoomflow reads raw, gzip, zstd, blosc and xz)");
+    return unsupported(where,
+                       "the compression '" + (type.empty() ? json_text(compression) : type) +
+                           "' is not supported (zoomflow reads raw, gzip, zstd, blosc and xz)");
   }
   codecs.push_back(codec);
   return codecs;
@@ -83,7 +87,8 @@ Result<std::vector<BytesCodec>> parse_compression(const json& attributes, DType 
 
 Result<ArraySpec> parse_n5_array(const json& attributes, const std::string& where) {
   ArraySpec spec;
-  ZF_ASSIGN_OR_RETURN(const Shape dimensions, read_shape_member(attributes, "dimensions", where, false));
+  ZF_ASSIGN_OR_RETURN(const Shape dimensions,
+                      read_shape_member(attributes, "dimensions", where, false));
   ZF_ASSIGN_OR_RETURN(const Shape block, read_shape_member(attributes, "blockSize", where, true));
   if (block.rank() != dimensions.rank())
     return bad(where, "the blockSize " + to_string(block) + " has not the rank of the dimensions " +
@@ -153,7 +158,8 @@ Result<std::unique_ptr<InputDriver>> open_input(const DatasetPath& path,
       std::size_t visited = 0;
       collect_datasets(store, "", found, visited);
       if (found.size() == 1) return open_input({path.file, found[0]}, options);
-      if (found.empty()) return make_error(ErrorCode::kInvalidArgument, path.file + " holds no datasets");
+      if (found.empty())
+        return make_error(ErrorCode::kInvalidArgument, path.file + " holds no datasets");
       return make_error(ErrorCode::kInvalidArgument,
                         path.file + " holds " + std::to_string(found.size()) +
                             " datasets; name one as " + path.file + ":/DATASET (" +

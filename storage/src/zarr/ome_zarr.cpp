@@ -41,7 +41,8 @@ std::optional<Multiscale> find_multiscale(const json& attributes) {
     if (axis.is_string()) {
       multiscale.axes.push_back({axis.get<std::string>(), "", ""});
     } else if (axis.is_object()) {
-      multiscale.axes.push_back({axis.value("name", std::string()), axis.value("type", std::string()),
+      multiscale.axes.push_back({axis.value("name", std::string()),
+                                 axis.value("type", std::string()),
                                  axis.value("unit", std::string())});
     }
   }
@@ -66,7 +67,10 @@ std::vector<AxisInfo> default_axes(int rank) {
     case 4:
       return {{"c", "channel", ""}, {"z", "space", ""}, {"y", "space", ""}, {"x", "space", ""}};
     case 5:
-      return {{"t", "time", ""}, {"c", "channel", ""}, {"z", "space", ""}, {"y", "space", ""},
+      return {{"t", "time", ""},
+              {"c", "channel", ""},
+              {"z", "space", ""},
+              {"y", "space", ""},
               {"x", "space", ""}};
     default:
       return {};
@@ -84,11 +88,11 @@ json multiscale_attributes(bool version_05, const std::vector<AxisInfo>& axes,
   }
   json multiscale = {
       {"axes", axes_json},
-      {"datasets",
-       json::array({{{"path", level_path},
-                     {"coordinateTransformations",
-                      json::array({{{"type", "scale"}, {"scale", scale}}})}}})}};
-  if (version_05) return {{"ome", {{"version", "0.5"}, {"multiscales", json::array({multiscale})}}}};
+      {"datasets", json::array({{{"path", level_path},
+                                 {"coordinateTransformations",
+                                  json::array({{{"type", "scale"}, {"scale", scale}}})}}})}};
+  if (version_05)
+    return {{"ome", {{"version", "0.5"}, {"multiscales", json::array({multiscale})}}}};
   multiscale["version"] = "0.4";
   return {{"multiscales", json::array({multiscale})}};
 }

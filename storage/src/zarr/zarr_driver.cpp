@@ -53,9 +53,9 @@ Result<ZarrNode> read_node(const DirectoryStore& store, const std::string& key,
                         store.describe(join_key(key, "zarr.json")) + " is not a JSON object");
     const std::string type = meta->value("node_type", std::string());
     if (type != "array" && type != "group")
-      return make_error(ErrorCode::kInvalidArgument,
-                        store.describe(join_key(key, "zarr.json")) + " has the node_type \"" +
-                            type + "\", neither array nor group");
+      return make_error(ErrorCode::kInvalidArgument, store.describe(join_key(key, "zarr.json")) +
+                                                         " has the node_type \"" + type +
+                                                         "\", neither array nor group");
     node.kind = type == "array" ? ZarrNode::Kind::kArray : ZarrNode::Kind::kGroup;
     node.attributes = meta->value("attributes", json::object());
     node.metadata = std::move(*meta);
@@ -119,8 +119,8 @@ std::vector<std::string> describe_codecs(const ArraySpec& spec) {
   for (const std::string& step : sharding.codec.describe(spec.dtype))
     inner += (inner.empty() ? "" : ", ") + step;
   return {"sharding_indexed(chunk_shape=" + to_string(sharding.chunk_shape) + ", index at " +
-          (sharding.index_at_end ? "end" : "start") + (sharding.index_crc32c ? " with crc32c" : "") +
-          "; inner codecs: " + inner + ")"};
+          (sharding.index_at_end ? "end" : "start") +
+          (sharding.index_crc32c ? " with crc32c" : "") + "; inner codecs: " + inner + ")"};
 }
 
 // OME-Zarr: the image group `group_key` (its multiscale given) describes the array at
@@ -136,7 +136,7 @@ void describe_image(const DirectoryStore& store, StorageFormat format, const std
     auto node = read_node(store, level_key, format);
     if (node.ok() && node->kind == ZarrNode::Kind::kArray) {
       auto spec = format == StorageFormat::kZarr3 ? parse_zarr3_array(node->metadata, level_key)
-                                                   : parse_zarr2_array(node->metadata, level_key);
+                                                  : parse_zarr2_array(node->metadata, level_key);
       if (spec.ok()) level.shape = spec->shape;
     }
     if (level_key == array_key && scale.size() == std::size_t(info.shape.rank())) {
@@ -175,8 +175,9 @@ Result<std::unique_ptr<InputDriver>> open_array(const DirectoryStore& store, Sto
     auto parent = read_node(store, group, format);
     if (parent.ok() && parent->kind == ZarrNode::Kind::kGroup)
       if (auto multiscale = find_multiscale(parent->attributes)) {
-        const bool listed = std::any_of(multiscale->levels.begin(), multiscale->levels.end(),
-                                        [&](const auto& level) { return level.first == name_of(key); });
+        const bool listed =
+            std::any_of(multiscale->levels.begin(), multiscale->levels.end(),
+                        [&](const auto& level) { return level.first == name_of(key); });
         if (listed) describe_image(store, format, group, *multiscale, key, info);
       }
   }
@@ -215,10 +216,10 @@ Result<std::unique_ptr<InputDriver>> open_input(const DatasetPath& path,
     if (key.empty()) {
       if (arrays.empty())
         return make_error(ErrorCode::kInvalidArgument, path.file + " holds no arrays");
-      return make_error(ErrorCode::kInvalidArgument,
-                        path.file + " holds " + std::to_string(arrays.size()) +
-                            " arrays; name one as " + path.file + ":/ARRAY (" + names_text(arrays) +
-                            ")");
+      return make_error(ErrorCode::kInvalidArgument, path.file + " holds " +
+                                                         std::to_string(arrays.size()) +
+                                                         " arrays; name one as " + path.file +
+                                                         ":/ARRAY (" + names_text(arrays) + ")");
     }
     return make_error(ErrorCode::kInvalidArgument,
                       where + " is a group, not an array; " + arrays_hint(store, key, format));
@@ -230,8 +231,8 @@ Result<std::unique_ptr<InputDriver>> open_input(const DatasetPath& path,
 }
 
 bool valid_ome_unit(const std::string& unit) {
-  static const char* kUnits[] = {"angstrom", "nanometer", "micrometer", "millimeter",
-                                 "centimeter", "meter", "picometer"};
+  static const char* kUnits[] = {"angstrom",   "nanometer", "micrometer", "millimeter",
+                                 "centimeter", "meter",     "picometer"};
   return std::find(std::begin(kUnits), std::end(kUnits), unit) != std::end(kUnits);
 }
 
@@ -282,16 +283,19 @@ Result<std::unique_ptr<OutputDriver>> create_zarr_output(const ResolvedOutput& o
   const bool ome = parts.staged->parent_is_new() && !default_axes(rank).empty();
   std::vector<AxisInfo> axes;
   if (input != nullptr && input->axes.size() == std::size_t(rank) &&
-      std::all_of(input->axes.begin(), input->axes.end(), [](const AxisInfo& a) { return !a.name.empty(); }))
+      std::all_of(input->axes.begin(), input->axes.end(),
+                  [](const AxisInfo& a) { return !a.name.empty(); }))
     axes = input->axes;
   if (ome) {
-    if (axes.empty() || !std::all_of(axes.begin(), axes.end(), [](const AxisInfo& a) { return !a.type.empty(); })) {
+    if (axes.empty() ||
+        !std::all_of(axes.begin(), axes.end(), [](const AxisInfo& a) { return !a.type.empty(); })) {
       std::vector<AxisInfo> defaults = default_axes(rank);
       if (axes.empty()) {
         axes = defaults;
       } else {
         for (int a = 0; a < rank; ++a)
-          if (axes[std::size_t(a)].type.empty()) axes[std::size_t(a)].type = defaults[std::size_t(a)].type;
+          if (axes[std::size_t(a)].type.empty())
+            axes[std::size_t(a)].type = defaults[std::size_t(a)].type;
       }
       const std::string unit = input != nullptr ? ome_unit(input->voxel_unit) : "";
       for (AxisInfo& axis : axes)
@@ -317,9 +321,9 @@ Result<std::unique_ptr<OutputDriver>> create_zarr_output(const ResolvedOutput& o
   parts.write_metadata = [spec, compression, attributes, dimension_names,
                           v3](const DirectoryStore& folder) -> Status {
     if (v3)
-      return folder.write_text("zarr.json",
-                               zarr3_metadata(spec, compression, attributes, dimension_names).dump(2) +
-                                   "\n");
+      return folder.write_text(
+          "zarr.json",
+          zarr3_metadata(spec, compression, attributes, dimension_names).dump(2) + "\n");
     if (!attributes.empty())
       ZF_RETURN_IF_ERROR(folder.write_text(".zattrs", attributes.dump(2) + "\n"));
     return folder.write_text(".zarray", zarr2_metadata(spec, compression).dump(2) + "\n");

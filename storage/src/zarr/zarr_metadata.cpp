@@ -20,8 +20,7 @@ Error unsupported(const std::string& where, const std::string& why) {
   return make_error(ErrorCode::kInvalidArgument, where + ": " + why);
 }
 
-constexpr const char* kDtypeList =
-    "bool, int8..int64, uint8..uint64, float32 and float64";
+constexpr const char* kDtypeList = "bool, int8..int64, uint8..uint64, float32 and float64";
 
 struct ZarrDtype {
   DType dtype = DType::kUInt8;
@@ -39,9 +38,9 @@ Result<ZarrDtype> parse_v2_dtype(const json& value, const std::string& where) {
   const char order = text[0];
   const std::string kind_size = text.substr(1);
   static const std::pair<const char*, DType> kTypes[] = {
-      {"b1", DType::kBool},   {"i1", DType::kInt8},    {"i2", DType::kInt16},
-      {"i4", DType::kInt32},  {"i8", DType::kInt64},   {"u1", DType::kUInt8},
-      {"u2", DType::kUInt16}, {"u4", DType::kUInt32},  {"u8", DType::kUInt64},
+      {"b1", DType::kBool},    {"i1", DType::kInt8},   {"i2", DType::kInt16},
+      {"i4", DType::kInt32},   {"i8", DType::kInt64},  {"u1", DType::kUInt8},
+      {"u2", DType::kUInt16},  {"u4", DType::kUInt32}, {"u8", DType::kUInt64},
       {"f4", DType::kFloat32}, {"f8", DType::kFloat64}};
   if (order == '<' || order == '>' || order == '|')
     for (const auto& [name, dtype] : kTypes)
@@ -54,8 +53,8 @@ Result<DType> parse_v3_dtype(const json& value, const std::string& where) {
   if (value.is_string()) {
     const std::string name = value.get<std::string>();
     if (auto dtype = parse_dtype(name)) return *dtype;
-    return unsupported(where, "the data type \"" + name + "\" is not supported; zoomflow reads " +
-                                  kDtypeList);
+    return unsupported(
+        where, "the data type \"" + name + "\" is not supported; zoomflow reads " + kDtypeList);
   }
   return unsupported(where, "the data type " + json_text(value) +
                                 " is not supported; zoomflow reads " + kDtypeList);
@@ -92,7 +91,9 @@ Result<std::vector<std::byte>> hex_fill(const std::string& text, DType dtype,
 BloscShuffle shuffle_from_number(int shuffle, DType dtype) {
   if (shuffle == -1)  // numcodecs' AUTOSHUFFLE
     return dtype_size(dtype) == 1 ? BloscShuffle::kBit : BloscShuffle::kByte;
-  return shuffle == 2 ? BloscShuffle::kBit : shuffle == 1 ? BloscShuffle::kByte : BloscShuffle::kNone;
+  return shuffle == 2   ? BloscShuffle::kBit
+         : shuffle == 1 ? BloscShuffle::kByte
+                        : BloscShuffle::kNone;
 }
 
 int int_member(const json& object, const char* name, int fallback) {
@@ -176,8 +177,8 @@ Result<ParsedCodecs> parse_v3_codecs(const json& codecs, DType dtype, int rank,
 Result<ShardingSpec> parse_sharding(const json& configuration, DType dtype, int rank,
                                     const Shape& shard_shape, const std::string& where) {
   ShardingSpec sharding;
-  ZF_ASSIGN_OR_RETURN(sharding.chunk_shape,
-                      read_shape_member(configuration, "chunk_shape", where + " sharding_indexed", true));
+  ZF_ASSIGN_OR_RETURN(sharding.chunk_shape, read_shape_member(configuration, "chunk_shape",
+                                                              where + " sharding_indexed", true));
   if (sharding.chunk_shape.rank() != rank)
     return bad(where, "the inner chunk shape " + to_string(sharding.chunk_shape) +
                           " has not the array's rank");
@@ -257,8 +258,7 @@ Result<ParsedCodecs> parse_v3_codecs(const json& codecs, DType dtype, int rank,
       ZF_ASSIGN_OR_RETURN(parsed.codec.big_endian, parse_endian(configuration, dtype, where));
       stage = Stage::kBytesToBytes;
     } else if (name == "sharding_indexed") {
-      if (!allow_sharding)
-        return unsupported(where, "sharding inside sharding is not supported");
+      if (!allow_sharding) return unsupported(where, "sharding inside sharding is not supported");
       if (stage != Stage::kArrayToArray) return bad(where, "two array-to-bytes codecs");
       if (!order.empty())
         return unsupported(where, "a transpose before sharding_indexed is not supported");
@@ -323,7 +323,7 @@ json v3_codec_json(const BytesCodec& codec) {
     case BytesCodec::Kind::kBlosc: {
       const char* shuffle = codec.blosc.shuffle == BloscShuffle::kBit    ? "bitshuffle"
                             : codec.blosc.shuffle == BloscShuffle::kByte ? "shuffle"
-                                                                          : "noshuffle";
+                                                                         : "noshuffle";
       return {{"name", "blosc"},
               {"configuration",
                {{"cname", codec.blosc.compressor},
@@ -394,8 +394,8 @@ Result<Shape> read_chunk_grid(const json& meta, int rank, const std::string& whe
 Result<KeyEncoding> read_key_encoding(const json& meta, const std::string& where) {
   const json encoding = meta.value("chunk_key_encoding", json{{"name", "default"}});
   const std::string name = encoding.is_object() ? encoding.value("name", std::string()) : "";
-  const json configuration = encoding.is_object() ? encoding.value("configuration", json::object())
-                                                  : json::object();
+  const json configuration =
+      encoding.is_object() ? encoding.value("configuration", json::object()) : json::object();
   KeyEncoding keys;
   if (name == "default") {
     keys.style = KeyEncoding::Style::kZarr3;
@@ -444,7 +444,8 @@ Result<std::vector<std::byte>> parse_fill_value(const json& value, DType dtype,
       return bytes_of(T(value.get<double>()));
     } else {
       if (dtype == DType::kBool) {
-        if (!value.is_number_integer() || value.get<std::int64_t>() < 0 || value.get<std::int64_t>() > 1)
+        if (!value.is_number_integer() || value.get<std::int64_t>() < 0 ||
+            value.get<std::int64_t>() > 1)
           return refuse();
         return bytes_of(T(value.get<std::int64_t>()));
       }
@@ -481,14 +482,14 @@ std::string zarr_fill_text(const json& metadata) {
 Result<ArraySpec> parse_zarr2_array(const json& zarray, const std::string& where) {
   if (!zarray.is_object()) return bad(where, ".zarray is not a JSON object");
   if (zarray.value("zarr_format", 0) != 2)
-    return bad(where, ".zarray gives zarr_format " + json_text(zarray.value("zarr_format", json())) +
-                          ", not 2");
+    return bad(where, ".zarray gives zarr_format " +
+                          json_text(zarray.value("zarr_format", json())) + ", not 2");
   ArraySpec spec;
   ZF_ASSIGN_OR_RETURN(spec.shape, read_shape_member(zarray, "shape", where, false));
   ZF_ASSIGN_OR_RETURN(spec.unit_shape, read_shape_member(zarray, "chunks", where, true));
   if (spec.unit_shape.rank() != spec.shape.rank())
-    return bad(where, "the chunks " + to_string(spec.unit_shape) + " have not the rank of the shape " +
-                          to_string(spec.shape));
+    return bad(where, "the chunks " + to_string(spec.unit_shape) +
+                          " have not the rank of the shape " + to_string(spec.shape));
   ZF_ASSIGN_OR_RETURN(const ZarrDtype type, parse_v2_dtype(zarray.value("dtype", json()), where));
   spec.dtype = type.dtype;
   spec.codec.big_endian = type.big_endian;
@@ -505,9 +506,10 @@ Result<ArraySpec> parse_zarr2_array(const json& zarray, const std::string& where
   const json filters = zarray.value("filters", json());
   if (filters.is_array() && !filters.empty()) {
     const json& first = filters[0];
-    const std::string id = first.is_object() ? first.value("id", json_text(first)) : json_text(first);
-    return unsupported(where, "the filter '" + id +
-                                  "' is not supported (zoomflow reads arrays without filters)");
+    const std::string id =
+        first.is_object() ? first.value("id", json_text(first)) : json_text(first);
+    return unsupported(
+        where, "the filter '" + id + "' is not supported (zoomflow reads arrays without filters)");
   }
   if (!filters.is_null() && !filters.is_array())
     return bad(where, "\"filters\" must be null or a list");
@@ -523,14 +525,15 @@ Result<ArraySpec> parse_zarr2_array(const json& zarray, const std::string& where
 
 Result<ArraySpec> parse_zarr3_array(const json& meta, const std::string& where) {
   if (!meta.is_object()) return bad(where, "zarr.json is not a JSON object");
-  static const char* kKnown[] = {"zarr_format", "node_type",  "shape",      "data_type",
-                                 "chunk_grid",  "chunk_key_encoding", "fill_value", "codecs",
-                                 "attributes",  "dimension_names", "storage_transformers"};
+  static const char* kKnown[] = {
+      "zarr_format",         "node_type",  "shape",  "data_type",  "chunk_grid",
+      "chunk_key_encoding",  "fill_value", "codecs", "attributes", "dimension_names",
+      "storage_transformers"};
   for (const auto& [key, value] : meta.items()) {
     if (std::find(std::begin(kKnown), std::end(kKnown), key) != std::end(kKnown)) continue;
     if (value.is_object() && value.value("must_understand", true) == false) continue;
-    return unsupported(where, "zarr.json has the extension \"" + key +
-                                  "\", which zoomflow does not understand");
+    return unsupported(
+        where, "zarr.json has the extension \"" + key + "\", which zoomflow does not understand");
   }
   const json transformers = meta.value("storage_transformers", json::array());
   if (!transformers.is_array() || !transformers.empty())
@@ -612,16 +615,16 @@ json zarr3_metadata(const ArraySpec& spec, const CompressionSpec&, const json& a
   json codecs;
   if (spec.sharding) {
     const ShardingSpec& sharding = *spec.sharding;
-    json index_codecs = json::array({{{"name", "bytes"}, {"configuration", {{"endian", "little"}}}}});
+    json index_codecs =
+        json::array({{{"name", "bytes"}, {"configuration", {{"endian", "little"}}}}});
     if (sharding.index_crc32c) index_codecs.push_back({{"name", "crc32c"}});
-    codecs = json::array(
-        {{{"name", "sharding_indexed"},
-          {"configuration",
-           {{"chunk_shape",
-             std::vector<Index>(sharding.chunk_shape.begin(), sharding.chunk_shape.end())},
-            {"codecs", v3_chain_json(sharding.codec, spec.dtype)},
-            {"index_codecs", index_codecs},
-            {"index_location", sharding.index_at_end ? "end" : "start"}}}}});
+    codecs = json::array({{{"name", "sharding_indexed"},
+                           {"configuration",
+                            {{"chunk_shape", std::vector<Index>(sharding.chunk_shape.begin(),
+                                                                sharding.chunk_shape.end())},
+                             {"codecs", v3_chain_json(sharding.codec, spec.dtype)},
+                             {"index_codecs", index_codecs},
+                             {"index_location", sharding.index_at_end ? "end" : "start"}}}}});
   } else {
     codecs = v3_chain_json(spec.codec, spec.dtype);
   }
@@ -635,7 +638,8 @@ json zarr3_metadata(const ArraySpec& spec, const CompressionSpec&, const json& a
         {"configuration",
          {{"chunk_shape", std::vector<Index>(spec.unit_shape.begin(), spec.unit_shape.end())}}}}},
       {"chunk_key_encoding",
-       {{"name", "default"}, {"configuration", {{"separator", std::string(1, spec.keys.separator)}}}}},
+       {{"name", "default"},
+        {"configuration", {{"separator", std::string(1, spec.keys.separator)}}}}},
       {"fill_value", fill_json(spec.dtype)},
       {"codecs", codecs},
       {"attributes", attributes.is_object() ? attributes : json::object()}};

@@ -39,9 +39,9 @@ struct AxisInfo {
 
 // One level of an OME-Zarr multiscale image.
 struct LevelInfo {
-  std::string path;            // relative to the image group, e.g. "0"
-  Shape shape;                 // empty when the level cannot be read
-  std::vector<double> scale;   // its scale transform, per axis
+  std::string path;           // relative to the image group, e.g. "0"
+  Shape shape;                // empty when the level cannot be read
+  std::vector<double> scale;  // its scale transform, per axis
 };
 
 struct DatasetInfo {
@@ -55,10 +55,11 @@ struct DatasetInfo {
   std::uint64_t storage_bytes = 0;  // bytes on disk
 
   StorageFormat format = StorageFormat::kHdf5;
-  Shape shard_shape;                // Zarr v3 sharded arrays: voxels per shard; else empty
-  std::vector<std::string> codecs;  // Zarr and N5: the codec chain, e.g. "bytes(little)", "zstd(level=1)"
-  std::string fill_value;           // Zarr and N5: as the metadata gives it, printable
-  std::vector<AxisInfo> axes;       // OME-Zarr axes, or Zarr v3 dimension_names; else empty
+  Shape shard_shape;  // Zarr v3 sharded arrays: voxels per shard; else empty
+  std::vector<std::string>
+      codecs;              // Zarr and N5: the codec chain, e.g. "bytes(little)", "zstd(level=1)"
+  std::string fill_value;  // Zarr and N5: as the metadata gives it, printable
+  std::vector<AxisInfo> axes;  // OME-Zarr axes, or Zarr v3 dimension_names; else empty
   // Physical size of a voxel per axis (C order) and its unit, from OME-Zarr's scale transform or
   // a voxel-size attribute (element_size_um, resolution, voxel_size, spacing, pixelResolution).
   std::vector<double> voxel_size;
