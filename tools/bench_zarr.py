@@ -10,6 +10,10 @@
   seed     the seed mask (1024, 1024, 512) bool x4 into sharded Zarr v3 (512^3 shards of 64^3
            chunks), beside unsharded Zarr v3 and HDF5: seconds, files written, peak RSS
 
+Nothing is removed until the end (about 7 GB in the work folder): ext4 makes creating files
+slow for a while after many were deleted (its inode allocator skips recently freed inodes), which
+would charge one row for the clean-up of the one before.
+
 Usage: .venv/bin/python tools/bench_zarr.py [--build build] [--workdir DIR] [--only dense,copy,seed]
        [--small]   (a quick smoke run on small volumes)
 Needs the test venv's tensorstore for the copy row (./dev.sh test makes .venv)."""
@@ -87,8 +91,6 @@ def dense(z, bench, work, threads, small):
         f"{bound['raw_bytes'] / 1e6 / one:.0f} MB/s per thread, {bound['chunks']} chunks")
     for label, seconds in results.items():
         print(f"  {label}: {seconds / (one / threads):.2f}x the bound")
-    shutil.rmtree(os.path.join(work, "dense.zarr"))
-    os.remove(os.path.join(work, "dense.h5"))
 
 
 def copy(z, work, threads, small):
@@ -103,7 +105,7 @@ def copy(z, work, threads, small):
     best = {}
     for attempt in range(2):
         for label in ("zoomflow resample --zoom 1", "TensorStore dst.write(src)"):
-            target = os.path.join(work, "copy.zarr")
+            target = os.path.join(work, f"copy-{attempt}-{label.split()[0]}.zarr")
             if label.startswith("zoomflow"):
                 command = [z, "resample", source, target, "--zoom", "1", "--chunks", "64,64,64",
                            "--compression", "zstd:1", "--quiet"]
@@ -114,15 +116,13 @@ def copy(z, work, threads, small):
                 seconds = float(out.strip())  # the copy alone, without import and open
             if label not in best or seconds < best[label][0]:
                 best[label] = (seconds, rss)
-            if attempt == 1 and label.startswith("zoomflow"):
+            if attempt == 1:
                 subprocess.run([z, "compare", source, target], check=True,
                                stdout=subprocess.DEVNULL)
-            shutil.rmtree(target)
     for label, (seconds, rss) in best.items():
         row(label, seconds, rss, f"{n ** 3 * 2 / 1e9 / seconds:.2f} GB/s of raw voxels")
     z_time, t_time = best["zoomflow resample --zoom 1"][0], best["TensorStore dst.write(src)"][0]
     print(f"  zoomflow / TensorStore time: {z_time / t_time:.2f}")
-    shutil.rmtree(source)
 
 
 def seed(z, work, threads, small):
@@ -143,7 +143,6 @@ def seed(z, work, threads, small):
         on_disk = path.split(":")[0]
         files, size = files_and_bytes(on_disk) if os.path.isdir(on_disk) else (1, os.path.getsize(on_disk))
         row(label, seconds, rss, f"{files} files, {size / 1e6:.1f} MB")
-        shutil.rmtree(on_disk) if os.path.isdir(on_disk) else os.remove(on_disk)
 
 
 def main():

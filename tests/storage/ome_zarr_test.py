@@ -108,17 +108,38 @@ def main():
         with h5py.File(h5, "w") as f:
             d = f.create_dataset("v", data=level0, chunks=(8, 8, 8))
             d.attrs["element_size_um"] = np.array([3.0, 1.0, 1.0])
+            d.attrs["sample"] = "mouse 12"
+            d.attrs["channels"] = np.array([1, 2, 3], dtype="i4")
+            d.attrs["gain"] = 0.75
         out = os.path.join(folder, "from-h5.zarr")
         run([z, "resample", h5 + ":/v", out + ":/0", "--zoom", "2", "--quiet"], expect=0)
         multiscale = multiscale_of(out, 3)
         check(np.allclose(scale_of(multiscale), [1.5, 0.5, 0.5]), f"scale from HDF5: {multiscale}")
         check(all(a.get("unit") == "micrometer" for a in multiscale["axes"]), "unit from HDF5")
+        copied = dict(zarr.open_array(os.path.join(out, "0"), mode="r").attrs)
+        check(copied["sample"] == "mouse 12" and copied["channels"] == [1, 2, 3] and
+              copied["gain"] == 0.75 and copied["element_size_um"] == [1.5, 0.5, 0.5] and
+              copied["zoomflow_zoom"].startswith("2"), f"attributes copied to Zarr: {copied}")
         back = os.path.join(folder, "back.h5")
         run([z, "resample", out, back + ":/v", "--zoom", "0.5", "--quiet"],
             env=plugin_env(args.plugin_dir), expect=0)
         with h5py.File(back, "r") as f:
-            check(np.allclose(f["v"].attrs["element_size_um"], [3.0, 1.0, 1.0]),
-                  f"element_size_um back in HDF5: {dict(f['v'].attrs)}")
+            attrs = f["v"].attrs
+            check(np.allclose(attrs["element_size_um"], [3.0, 1.0, 1.0]),
+                  f"element_size_um back in HDF5: {dict(attrs)}")
+            check(attrs["sample"] == "mouse 12" and list(attrs["channels"]) == [1, 2, 3] and
+                  attrs["gain"] == 0.75, f"attributes back in HDF5: {dict(attrs)}")
+
+        # All-zero chunks are not written: exactly the chunks numpy finds nonzero are files.
+        box = os.path.join(folder, "box.zarr")
+        run([z, "generate", box, "--shape", "40,50,60", "--dtype", "bool", "--pattern", "box",
+             "--chunks", "8,10,12", "--quiet"], expect=0)
+        mask = zarr_read(box)
+        nonzero = sum(bool(mask[i:i + 8, j:j + 10, k:k + 12].any())
+                      for i in range(0, 40, 8) for j in range(0, 50, 10) for k in range(0, 60, 12))
+        files = sum(len(names) for _, _, names in os.walk(os.path.join(box, "c")))
+        check(0 < nonzero < 125 and files == nonzero,
+              f"{files} chunk files for {nonzero} nonzero chunks")
 
         # N5 pixelResolution (fastest axis first) -> OME scale (C order) -> N5 again.
         n5 = os.path.join(folder, "res.n5")

@@ -126,6 +126,9 @@ def resample_and_check(args, folder, label, source, x, kind, order, zoom):
     run([args.zoomflow, "resample", source, target, "--zoom", zoom, "--order", str(order),
          "--quiet", "--memory-limit", "8MiB"] + extra, env=plugin_env(args.plugin_dir), expect=0)
     results = read_output(kind, read_path, args.plugin_dir)
+    if kind.startswith("zarr3") and zarr.open_array(source, mode="r").metadata.zarr_format == 3:
+        names = zarr.open_array(read_path, mode="r").metadata.dimension_names
+        check(names == ("z", "y", "x"), f"{label}: dimension_names not kept: {names}")
     want = scipy_zoom(x, results[0].shape, order)
     for got in results:
         check(close_to_scipy(got, want, order),
