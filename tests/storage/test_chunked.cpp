@@ -131,7 +131,7 @@ TEST_CASE("a transposed chunk decodes to C order, as a plain loop reads it") {
   CHECK(std::memcmp(encoded->data(), stored.data(), 48) == 0);
 }
 
-TEST_CASE("an N5 block clipped at the edge is padded with the fill value; bad headers refused") {
+TEST_CASE("an N5 block clipped at the edge is padded with the fill value, bad headers refused") {
   // Block size (3, 4) in zoomflow's order; the stored block is (2, 3): header dims x=3, y=2.
   ChunkCodec codec;
   codec.n5_header = true;
