@@ -22,6 +22,7 @@ struct CommandRegistry {
 // One function per subcommand, each in its own command_<name>.cpp.
 void add_resample_command(CLI::App& app, CommandRegistry& registry);
 void add_pipeline_command(CLI::App& app, CommandRegistry& registry);
+void add_pyramid_command(CLI::App& app, CommandRegistry& registry);
 void add_info_command(CLI::App& app, CommandRegistry& registry);
 void add_stats_command(CLI::App& app, CommandRegistry& registry);
 void add_compare_command(CLI::App& app, CommandRegistry& registry);

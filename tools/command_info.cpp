@@ -1,5 +1,6 @@
 // `zoomflow info FILE.h5[:/dataset] | DIR.zarr[:/path] | DIR.n5:/path`: format, shape, dtype,
-// layout, chunks (and shards), filters or codecs, fill value, axes, voxel size, OME-Zarr levels,
+// layout, chunks (and shards), filters or codecs, fill value, axes, voxel size, the levels of a
+// pyramid (OME-Zarr, N5 multiscale, HDF5 with a multiscales attribute),
 // attributes, and the bytes on disk against the raw bytes.
 #include <memory>
 #include <string>
@@ -64,8 +65,16 @@ void print_image(const storage::DatasetInfo& info) {
     fmt::print("  voxel size  {}{}\n", numbers_text(info.voxel_size),
                info.voxel_unit.empty() ? "" : " " + info.voxel_unit);
   if (info.levels.empty()) return;
-  fmt::print("  OME-Zarr    image {} (version {}), {} level{}\n", info.ome_group, info.ome_version,
-             info.levels.size(), info.levels.size() == 1 ? "" : "s");
+  const std::string count =
+      fmt::format("{} level{}", info.levels.size(), info.levels.size() == 1 ? "" : "s");
+  if (info.format == storage::StorageFormat::kN5)
+    fmt::print("  pyramid     multiscale group {} (n5-viewer), {}\n", info.ome_group, count);
+  else if (is_hdf5(info))
+    fmt::print("  pyramid     datasets of {} (multiscales attribute, OME-Zarr {}), {}\n",
+               info.ome_group, info.ome_version, count);
+  else
+    fmt::print("  OME-Zarr    image {} (version {}), {}\n", info.ome_group, info.ome_version,
+               count);
   for (const auto& level : info.levels)
     fmt::print("    {:<8}  {:<20}  scale {}\n", level.path,
                level.shape.rank() > 0 ? to_string(level.shape) : "unreadable",

@@ -1,4 +1,5 @@
-// `zoomflow resample IN.h5:/ds OUT.h5:/ds (--zoom F | --zoom Z,Y,X | --shape Z,Y,X) ...`
+// `zoomflow resample IN.h5:/ds OUT.h5:/ds (--zoom F | --zoom Z,Y,X | --shape Z,Y,X) ...`, or
+// `... --method mean|mode|median|min|max|stride (--factors A,B,C | --zoom 1/N)`.
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,6 +29,11 @@ struct ResampleArgs {
   std::string backend = "auto";
   std::string gpu_memory_limit = "auto";
   std::string blocks = "bricks";
+  std::string method = "interpolate";
+  std::string factors;
+  bool antialias = false;
+  // Interpolation options given on the command line (a reduction refuses them).
+  std::vector<std::string> interpolation_flags;
   OutputArgs output_options;
 };
 
@@ -35,7 +41,40 @@ Result<ResampleRequest> build_request(const ResampleArgs& args) {
   ResampleRequest request;
   ZF_ASSIGN_OR_RETURN(request.input, storage::parse_dataset_path(args.input));
   ZF_ASSIGN_OR_RETURN(request.output, storage::parse_dataset_path(args.output));
-  if (args.zoom.empty() == args.shape.empty())
+  const bool interpolate = args.method == "interpolate";
+  if (!interpolate) {
+    request.method = parse_reduce_method(args.method).value();  // CLI11 checked the name
+    if (!args.interpolation_flags.empty())
+      return make_error(ErrorCode::kInvalidArgument, args.interpolation_flags.front() +
+                                                         " is for --method interpolate; --method " +
+                                                         args.method +
+                                                         " reduces whole blocks of voxels");
+    if (args.zoom.empty() == args.factors.empty())
+      return make_error(ErrorCode::kInvalidArgument,
+                        "--method " + args.method + " takes --factors A,B,C or --zoom 1/N");
+    if (!args.shape.empty())
+      return make_error(ErrorCode::kInvalidArgument,
+                        "--method " + args.method +
+                            " reduces by integer factors, not to a shape: give --factors A,B,C "
+                            "(or --zoom 1/N), or --method interpolate for --shape");
+    if (!args.factors.empty()) {
+      auto factors = parse_number_list(args.factors);
+      bool whole = factors.ok();
+      for (double f : whole ? *factors : std::vector<double>())
+        whole = whole && f >= 1 && f < 2147483648.0 && f == double(Index(f));
+      if (!whole)
+        return make_error(ErrorCode::kInvalidArgument,
+                          "--factors '" + args.factors +
+                              "' must be one integer from 1, or one per axis, like 2,2,1");
+      for (double f : *factors) request.factors.push_back(Index(f));
+    }
+  } else if (!args.factors.empty()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "--factors goes with --method mean, mode, median, min, max or stride; to "
+                      "interpolate, give --zoom or --shape");
+  }
+  request.antialias = args.antialias;
+  if (interpolate && args.zoom.empty() == args.shape.empty())
     return make_error(ErrorCode::kInvalidArgument, "give exactly one of --zoom and --shape");
   if (!args.zoom.empty()) {
     auto zoom = parse_number_list(args.zoom);
@@ -47,7 +86,7 @@ Result<ResampleRequest> build_request(const ResampleArgs& args) {
         return make_error(ErrorCode::kInvalidArgument,
                           "--zoom '" + args.zoom + "' must be positive");
     request.zoom = *zoom;
-  } else {
+  } else if (!args.shape.empty()) {
     ZF_ASSIGN_OR_RETURN(request.output_shape, parse_positive_shape(args.shape, "--shape"));
   }
   request.interpolation = Interpolation(args.order);
@@ -79,6 +118,8 @@ Status run_resample(const ResampleArgs& args) {
   options.backend = args.backend == "cuda"  ? Backend::kCuda
                     : args.backend == "cpu" ? Backend::kCpu
                                             : Backend::kAuto;
+  // The GPU interpolates; reductions run on the CPU (--backend cuda is refused for them).
+  if (request.method && options.backend == Backend::kAuto) options.backend = Backend::kCpu;
   // Said once, before the run: --backend auto found no usable GPU.
   options.notice = [&args](const std::string& note) {
     if (!args.output_options.quiet) write_stderr("resample: " + note + "\n");
@@ -135,8 +176,24 @@ void add_resample_command(CLI::App& app, CommandRegistry& registry) {
   cmd->add_option("--blocks", args->blocks, "block shape: bricks of chunks, or z-slabs")
       ->check(CLI::IsMember({"bricks", "slabs"}))
       ->capture_default_str();
+  std::vector<std::string> methods{"interpolate"};
+  for (ReduceMethod method : kAllReduceMethods) methods.emplace_back(reduce_method_name(method));
+  cmd->add_option("--method", args->method,
+                  "interpolate (--order), or reduce blocks of --factors voxels: mean, mode, "
+                  "median, min, max, stride (TensorStore's downsample methods)")
+      ->check(CLI::IsMember(methods))
+      ->capture_default_str();
+  cmd->add_option("--factors", args->factors,
+                  "reduction factors: one integer for every axis, or one per axis (A,B,C)");
+  cmd->add_flag("--antialias", args->antialias,
+                "smooth before interpolating down, as skimage.transform.rescale(anti_aliasing="
+                "True): a gaussian of sigma (n/m - 1)/2 per axis");
   add_output_options(*cmd, args->output_options);
-  cmd->callback([args, &registry] { registry.action = [args] { return run_resample(*args); }; });
+  cmd->callback([args, cmd, &registry] {
+    for (const char* flag : {"--order", "--mode", "--cval", "--grid", "--no-prefilter"})
+      if (cmd->count(flag) > 0) args->interpolation_flags.emplace_back(flag);
+    registry.action = [args] { return run_resample(*args); };
+  });
 }
 
 }  // namespace zoomflow::tools

@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   zoomflow::tools::CommandRegistry registry;
   zoomflow::tools::add_resample_command(app, registry);
   zoomflow::tools::add_pipeline_command(app, registry);
+  zoomflow::tools::add_pyramid_command(app, registry);
   zoomflow::tools::add_info_command(app, registry);
   zoomflow::tools::add_stats_command(app, registry);
   zoomflow::tools::add_compare_command(app, registry);

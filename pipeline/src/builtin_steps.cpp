@@ -10,7 +10,9 @@
 #include <fmt/ranges.h>
 #include <tbb/task_arena.h>
 
+#include "downsample_constant.hpp"
 #include "zoomflow/kernels/convert.hpp"
+#include "zoomflow/kernels/downsample.hpp"
 #include "zoomflow/kernels/resample_cpu.hpp"
 #include "zoomflow/kernels/resample_spec.hpp"
 #include "zoomflow/kernels/saturate_cast.hpp"
@@ -213,102 +215,6 @@ struct FunctionOp {
 
 // ---------------------------------------------------------------------------------------------
 
-class ResampleStep final : public ChainStep {
- public:
-  explicit ResampleStep(ResampleStepSpec spec) : spec_(std::move(spec)) {}
-
-  std::string describe() const override {
-    std::string text = "resample:";
-    if (!spec_.zoom.empty())
-      text += fmt::format("zoom={}", fmt::join(spec_.zoom, ","));
-    else
-      text += fmt::format("shape={}", fmt::join(spec_.shape, ","));
-    text += fmt::format(",order={},grid={},mode={}", int(spec_.interpolation),
-                        spec_.grid == Grid::kCenters ? "centers" : "corners",
-                        boundary_mode_name(spec_.mode));
-    if (spec_.mode == BoundaryMode::kConstant || spec_.mode == BoundaryMode::kGridConstant)
-      text += fmt::format(",cval={}", spec_.cval);
-    if (!spec_.prefilter) text += ",prefilter=0";
-    return text;
-  }
-
-  Result<ResampleSpec> kernel_spec(const Shape& input_shape) const {
-    return resample_spec(input_shape);
-  }
-
-  Result<StepGeometry> output(const StepGeometry& input) const override {
-    auto spec = resample_spec(input.shape);
-    if (!spec.ok()) return step_error(describe(), spec.error().message);
-    const Status valid = spec->validate_for(input.dtype);
-    if (!valid.ok()) return step_error(describe(), valid.error().message);
-    return StepGeometry{spec->output_shape, input.dtype};
-  }
-
-  Box input_box(const Box& output_box, const StepGeometry& input) const override {
-    return required_input_box(resample_spec(input.shape).value(), output_box);
-  }
-
-  bool copies_values() const override { return nearest(); }
-
-  // Nearest copies values; interpolation computes in float64.
-  DType value_type(DType values) const override { return nearest() ? values : DType::kFloat64; }
-  // The kernel converts its float64 results into any dtype as the final conversion does;
-  // nearest copies into its input's own type only.
-  bool writes_dtype(DType values, DType dtype) const override {
-    return dtype == values || !nearest();
-  }
-
-  std::size_t scratch_bytes(const Box& output_box, const StepGeometry& input) const override {
-    return resample_scratch_bytes(resample_spec(input.shape).value(), output_box);
-  }
-
-  Status apply(const StepGeometry& input, const Box& input_box, ConstArrayView in,
-               const Box& output_box, ArrayView out, StepContext& context) const override {
-    ZF_ASSIGN_OR_RETURN(const ResampleSpec spec, resample_spec(input.shape));
-    return resample_box(spec, in, input_box.origin, out, output_box, context.workspace);
-  }
-
-  std::optional<Scalar> constant_output(const Scalar& value, const StepGeometry& input,
-                                        const Box& output_box) const override {
-    const double v = visit_dtype(value.dtype, [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      return double(value.as<T>());
-    });
-    // The kernel says whether a constant input box gives that constant (cval, scipy's padding
-    // and its short-line prefilter may not).
-    if (!resample_keeps_constant(resample_spec(input.shape).value(), output_box, v))
-      return std::nullopt;
-    if (nearest()) return value;
-    // The kernel's own arithmetic, which gives one value for every weight: v + w (v - v).
-    return Scalar::of(DType::kFloat64, lerp(v, v, 0.5));
-  }
-
- private:
-  bool nearest() const { return spec_.interpolation == Interpolation::kNearest; }
-
-  Result<ResampleSpec> resample_spec(const Shape& input_shape) const {
-    Shape output_shape = spec_.shape;
-    if (!spec_.zoom.empty()) {
-      std::vector<double> zoom = spec_.zoom;
-      if (zoom.size() == 1) zoom.assign(std::size_t(input_shape.rank()), zoom[0]);
-      ZF_ASSIGN_OR_RETURN(output_shape, zoomed_shape(input_shape, zoom));
-    } else if (output_shape.rank() != input_shape.rank()) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "shape " + to_string(output_shape) + " has rank " +
-                            std::to_string(output_shape.rank()) + " but its input has rank " +
-                            std::to_string(input_shape.rank()));
-    }
-    const ResampleSpec spec{input_shape, output_shape, spec_.interpolation, spec_.grid,
-                            spec_.mode,  spec_.cval,   spec_.prefilter};
-    ZF_RETURN_IF_ERROR(spec.validate());
-    return spec;
-  }
-
-  ResampleStepSpec spec_;
-};
-
-// ---------------------------------------------------------------------------------------------
-
 class GaussianStep final : public ChainStep {
  public:
   explicit GaussianStep(std::vector<double> sigma) : sigma_(std::move(sigma)) {}
@@ -466,6 +372,222 @@ class GaussianStep final : public ChainStep {
 
 // ---------------------------------------------------------------------------------------------
 
+class ResampleStep final : public ChainStep {
+ public:
+  explicit ResampleStep(ResampleStepSpec spec) : spec_(std::move(spec)) {}
+
+  std::string describe() const override {
+    std::string text = "resample:";
+    if (!spec_.zoom.empty())
+      text += fmt::format("zoom={}", fmt::join(spec_.zoom, ","));
+    else
+      text += fmt::format("shape={}", fmt::join(spec_.shape, ","));
+    text += fmt::format(",order={},grid={},mode={}", int(spec_.interpolation),
+                        spec_.grid == Grid::kCenters ? "centers" : "corners",
+                        boundary_mode_name(spec_.mode));
+    if (spec_.mode == BoundaryMode::kConstant || spec_.mode == BoundaryMode::kGridConstant)
+      text += fmt::format(",cval={}", spec_.cval);
+    if (!spec_.prefilter) text += ",prefilter=0";
+    if (spec_.antialias) text += ",antialias=1";
+    return text;
+  }
+
+  Result<ResampleSpec> kernel_spec(const Shape& input_shape) const {
+    return resample_spec(input_shape);
+  }
+  bool antialias() const { return spec_.antialias; }
+
+  Result<StepGeometry> output(const StepGeometry& input) const override {
+    auto spec = resample_spec(input.shape);
+    if (!spec.ok()) return step_error(describe(), spec.error().message);
+    const Status valid = spec->validate_for(input.dtype);
+    if (!valid.ok()) return step_error(describe(), valid.error().message);
+    if (spec_.antialias) {
+      if (nearest())
+        return step_error(describe(),
+                          "anti-aliasing smooths before interpolating: give order 1 to 5 (for "
+                          "labels, downsample with method mode instead)");
+      if (spec_.mode != BoundaryMode::kNearest)
+        return step_error(describe(),
+                          "anti-aliasing smooths with mode nearest (skimage's mode='edge'); "
+                          "give mode nearest");
+      bool shrinks = false;
+      for (int a = 0; a < input.shape.rank(); ++a)
+        shrinks = shrinks || spec->output_shape[a] < input.shape[a];
+      if (!shrinks)
+        return step_error(describe(),
+                          "anti-aliasing smooths before downsampling, and no axis shrinks "
+                          "here; leave it out");
+      ZF_RETURN_IF_ERROR(antialias_filter(*spec).output(input));
+    }
+    return StepGeometry{spec->output_shape, input.dtype};
+  }
+
+  Box input_box(const Box& output_box, const StepGeometry& input) const override {
+    const ResampleSpec spec = resample_spec(input.shape).value();
+    const Box needed = required_input_box(spec, output_box);
+    if (!spec_.antialias) return needed;
+    return antialias_filter(spec).input_box(needed, input);
+  }
+
+  bool copies_values() const override { return nearest(); }
+
+  // Nearest copies values; interpolation computes in float64.
+  DType value_type(DType values) const override { return nearest() ? values : DType::kFloat64; }
+  // The kernel converts its float64 results into any dtype as the final conversion does;
+  // nearest copies into its input's own type only.
+  bool writes_dtype(DType values, DType dtype) const override {
+    return dtype == values || !nearest();
+  }
+
+  std::size_t scratch_bytes(const Box& output_box, const StepGeometry& input) const override {
+    const ResampleSpec spec = resample_spec(input.shape).value();
+    const std::size_t resampling = resample_scratch_bytes(spec, output_box);
+    if (!spec_.antialias) return resampling;
+    // The smoothed input box (float64, slot 3) and the larger of the two steps' own scratch.
+    const Box needed = required_input_box(spec, output_box);
+    const GaussianStep filter = antialias_filter(spec);
+    return std::size_t(needed.num_elements()) * sizeof(double) +
+           std::max(resampling, filter.scratch_bytes(needed, input));
+  }
+
+  Status apply(const StepGeometry& input, const Box& input_box, ConstArrayView in,
+               const Box& output_box, ArrayView out, StepContext& context) const override {
+    ZF_ASSIGN_OR_RETURN(const ResampleSpec spec, resample_spec(input.shape));
+    if (!spec_.antialias)
+      return resample_box(spec, in, input_box.origin, out, output_box, context.workspace);
+    // Smooth the box the interpolation reads into slot 3 (the gaussian and the resampling
+    // kernel take slots 0-2 only), then interpolate from it.
+    const Box needed = required_input_box(spec, output_box);
+    std::span<double> smoothed =
+        context.workspace.buffer<double>(3, std::size_t(needed.num_elements()));
+    const ArrayView values(reinterpret_cast<std::byte*>(smoothed.data()), DType::kFloat64,
+                           needed.extent);
+    ZF_RETURN_IF_ERROR(antialias_filter(spec).apply(input, input_box, in, needed, values, context));
+    return resample_box(spec, values, needed.origin, out, output_box, context.workspace);
+  }
+
+  std::optional<Scalar> constant_output(const Scalar& value, const StepGeometry& input,
+                                        const Box& output_box) const override {
+    const ResampleSpec spec = resample_spec(input.shape).value();
+    Scalar entering = value;
+    if (spec_.antialias) {
+      const std::optional<Scalar> smoothed = antialias_filter(spec).constant_output(
+          value, input, required_input_box(spec, output_box));
+      if (!smoothed) return std::nullopt;
+      entering = *smoothed;
+    }
+    const double v = visit_dtype(entering.dtype, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      return double(entering.as<T>());
+    });
+    // The kernel says whether a constant input box gives that constant (cval, scipy's padding
+    // and its short-line prefilter may not).
+    if (!resample_keeps_constant(spec, output_box, v)) return std::nullopt;
+    if (nearest()) return entering;
+    // The kernel's own arithmetic, which gives one value for every weight: v + w (v - v).
+    return Scalar::of(DType::kFloat64, lerp(v, v, 0.5));
+  }
+
+ private:
+  bool nearest() const { return spec_.interpolation == Interpolation::kNearest; }
+
+  // skimage.transform.resize's anti_aliasing_sigma: max(0, (n / m - 1) / 2) per axis.
+  static GaussianStep antialias_filter(const ResampleSpec& spec) {
+    std::vector<double> sigma;
+    for (int a = 0; a < spec.input_shape.rank(); ++a) {
+      const double factor = double(spec.input_shape[a]) / double(spec.output_shape[a]);
+      sigma.push_back(std::max(0.0, (factor - 1.0) / 2.0));
+    }
+    return GaussianStep(std::move(sigma));
+  }
+
+  Result<ResampleSpec> resample_spec(const Shape& input_shape) const {
+    Shape output_shape = spec_.shape;
+    if (!spec_.zoom.empty()) {
+      std::vector<double> zoom = spec_.zoom;
+      if (zoom.size() == 1) zoom.assign(std::size_t(input_shape.rank()), zoom[0]);
+      ZF_ASSIGN_OR_RETURN(output_shape, zoomed_shape(input_shape, zoom));
+    } else if (output_shape.rank() != input_shape.rank()) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "shape " + to_string(output_shape) + " has rank " +
+                            std::to_string(output_shape.rank()) + " but its input has rank " +
+                            std::to_string(input_shape.rank()));
+    }
+    const ResampleSpec spec{input_shape, output_shape, spec_.interpolation, spec_.grid,
+                            spec_.mode,  spec_.cval,   spec_.prefilter};
+    ZF_RETURN_IF_ERROR(spec.validate());
+    return spec;
+  }
+
+  ResampleStepSpec spec_;
+};
+
+// ---------------------------------------------------------------------------------------------
+
+// Reductions (mean, mode, median, min, max, stride) by integer factors, in the values' own type.
+class DownsampleStep final : public ChainStep {
+ public:
+  DownsampleStep(std::vector<Index> factors, ReduceMethod method)
+      : factors_(std::move(factors)), method_(method) {}
+
+  std::string describe() const override {
+    return fmt::format("downsample:factors={},method={}", fmt::join(factors_, ","),
+                       reduce_method_name(method_));
+  }
+
+  Result<StepGeometry> output(const StepGeometry& input) const override {
+    if (factors_.size() != 1 && factors_.size() != std::size_t(input.shape.rank()))
+      return step_error(describe(), "give one factor, or one per axis (" +
+                                        std::to_string(input.shape.rank()) + ")");
+    const Status valid = spec(input.shape).validate_for(input.dtype);
+    if (!valid.ok()) return step_error(describe(), valid.error().message);
+    return StepGeometry{spec(input.shape).output_shape(), input.dtype};
+  }
+
+  Box input_box(const Box& output_box, const StepGeometry& input) const override {
+    return downsample_input_box(spec(input.shape), output_box);
+  }
+
+  // Every method is exact in the values' own type; stride copies a value.
+  DType value_type(DType values) const override { return values; }
+  bool copies_values() const override { return method_ == ReduceMethod::kStride; }
+
+  std::size_t scratch_bytes(const Box& output_box, const StepGeometry& input) const override {
+    // The values may reach this step in another type than the volume's (float64 after an
+    // interpolation): the most any dtype takes.
+    std::size_t most = 0;
+    for (DType dtype : kAllDTypes)
+      most = std::max(most, downsample_scratch_bytes(spec(input.shape), dtype, output_box));
+    return most;
+  }
+
+  Status apply(const StepGeometry& input, const Box& input_box, ConstArrayView in,
+               const Box& output_box, ArrayView out, StepContext& context) const override {
+    if (context.cancel.requested()) return context.cancel.error();
+    return downsample_box(spec(input.shape), in, input_box.origin, out, output_box,
+                          context.workspace);
+  }
+
+  std::optional<Scalar> constant_output(const Scalar& value, const StepGeometry& input,
+                                        const Box& output_box) const override {
+    return detail::downsample_constant(spec(input.shape), value, output_box);
+  }
+
+ private:
+  DownsampleSpec spec(const Shape& input_shape) const {
+    Shape factors;
+    for (int a = 0; a < input_shape.rank(); ++a)
+      factors.push_back(factors_.size() == 1 ? factors_[0] : factors_[std::size_t(a)]);
+    return {input_shape, factors, method_};
+  }
+
+  std::vector<Index> factors_;
+  ReduceMethod method_;
+};
+
+// ---------------------------------------------------------------------------------------------
+
 class BlockStep final : public ChainStep {
  public:
   BlockStep(std::string name, std::vector<Index> halo, BlockFunction function,
@@ -542,10 +664,15 @@ ChainStepPtr resample_step(ResampleStepSpec spec) {
 
 std::optional<ResampleSpec> resample_step_spec(const ChainStep& step, const Shape& input_shape) {
   const auto* resample = dynamic_cast<const ResampleStep*>(&step);
-  if (resample == nullptr) return std::nullopt;
+  // The GPU interpolates only: an anti-aliased resampling smooths first, on the CPU.
+  if (resample == nullptr || resample->antialias()) return std::nullopt;
   auto spec = resample->kernel_spec(input_shape);
   if (!spec.ok()) return std::nullopt;
   return *spec;
+}
+
+ChainStepPtr downsample_step(std::vector<Index> factors, ReduceMethod method) {
+  return std::make_shared<DownsampleStep>(std::move(factors), method);
 }
 
 ChainStepPtr clip_step(double lo, double hi) {

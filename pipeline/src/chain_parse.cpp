@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <map>
 #include <string>
 
@@ -55,12 +56,33 @@ Status only_keys(std::string_view step, const Parameters& p,
   return ok_status();
 }
 
+// key=1|0|true|false.
+Result<bool> flag(std::string_view step, const Parameters& p, const std::string& key) {
+  const auto& values = p.at(key);
+  const std::string value = values.size() == 1 ? values[0] : "";
+  if (value != "0" && value != "1" && value != "true" && value != "false")
+    return bad_step(step, key + " must be 1 or 0 (true or false)");
+  return value == "1" || value == "true";
+}
+
+// Integer factors >= 1: one, or one per axis.
+Result<std::vector<Index>> factors(std::string_view step, const Parameters& p) {
+  ZF_ASSIGN_OR_RETURN(std::vector<double> values, numbers(step, p, "factors"));
+  std::vector<Index> result;
+  for (double f : values) {
+    if (!(f >= 1 && f < 2147483648.0) || f != std::floor(f))
+      return bad_step(step, "factors must be integers from 1 (one, or one per axis)");
+    result.push_back(Index(f));
+  }
+  return result;
+}
+
 // Builds a step from its name and parameters (shared by the text and JSON forms).
 Result<ChainStepPtr> make_step(std::string_view step, const std::string& name,
                                const Parameters& p) {
   if (name == "resample") {
-    ZF_RETURN_IF_ERROR(
-        only_keys(step, p, {"zoom", "shape", "order", "grid", "mode", "cval", "prefilter"}));
+    ZF_RETURN_IF_ERROR(only_keys(
+        step, p, {"zoom", "shape", "order", "grid", "mode", "cval", "prefilter", "antialias"}));
     ResampleStepSpec spec;
     if (p.count("zoom") == p.count("shape")) return bad_step(step, "give zoom= or shape=");
     if (p.count("zoom")) {
@@ -97,13 +119,21 @@ Result<ChainStepPtr> make_step(std::string_view step, const std::string& name,
       ZF_ASSIGN_OR_RETURN(spec.cval, one_number(step, p, "cval"));
     }
     if (p.count("prefilter")) {
-      const auto& prefilter = p.at("prefilter");
-      const std::string value = prefilter.size() == 1 ? prefilter[0] : "";
-      if (value != "0" && value != "1" && value != "true" && value != "false")
-        return bad_step(step, "prefilter must be 1 or 0 (true or false)");
-      spec.prefilter = value == "1" || value == "true";
+      ZF_ASSIGN_OR_RETURN(spec.prefilter, flag(step, p, "prefilter"));
+    }
+    if (p.count("antialias")) {
+      ZF_ASSIGN_OR_RETURN(spec.antialias, flag(step, p, "antialias"));
     }
     return resample_step(spec);
+  }
+  if (name == "downsample") {
+    ZF_RETURN_IF_ERROR(only_keys(step, p, {"factors", "method"}));
+    ZF_ASSIGN_OR_RETURN(std::vector<Index> f, factors(step, p));
+    const auto it = p.find("method");
+    const auto method =
+        it != p.end() && it->second.size() == 1 ? parse_reduce_method(it->second[0]) : std::nullopt;
+    if (!method) return bad_step(step, "give method=mean, mode, median, min, max or stride");
+    return downsample_step(std::move(f), *method);
   }
   if (name == "clip") {
     ZF_RETURN_IF_ERROR(only_keys(step, p, {"lo", "hi"}));
@@ -147,8 +177,8 @@ Result<ChainStepPtr> make_step(std::string_view step, const std::string& name,
       if (!(s >= 0)) return bad_step(step, "sigma must be >= 0");
     return gaussian_step(sigma);
   }
-  return bad_step(step,
-                  "unknown step '" + name + "' (resample, clip, scale, cast, threshold, gaussian)");
+  return bad_step(step, "unknown step '" + name +
+                            "' (resample, downsample, clip, scale, cast, threshold, gaussian)");
 }
 
 std::vector<std::string> split(std::string_view text, char separator) {

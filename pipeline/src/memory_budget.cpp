@@ -131,6 +131,37 @@ Result<MemoryPlan> plan_memory(const ChainPlan& chain, const Shape& write_unit,
   return plan;
 }
 
+Result<MemoryPlan> plan_pyramid_memory(const PyramidMemoryRequest& request) {
+  const int threads = std::max(1, request.threads);
+  const std::uint64_t limit = request.memory_limit;
+  MemoryPlan plan;
+  plan.chunk_cache_bytes = chunk_cache_bytes(limit);
+  plan.block_shape = request.unit_shape;
+  plan.tile_shape = request.unit_shape;
+  plan.thread_bytes = request.thread_bytes;
+  // The unit's write units twice over: the partly filled buffers and what they are compressed to.
+  plan.block_bytes = 2 * request.unit_write_bytes + 64 * 1024;
+  const std::uint64_t fixed = plan.chunk_cache_bytes + std::uint64_t(threads) * plan.thread_bytes +
+                              request.open_write_bytes;
+  if (fixed + plan.block_bytes > limit) {
+    const std::uint64_t needed_rest =
+        fixed - plan.chunk_cache_bytes + 2 * plan.block_bytes;  // and the cache: a quarter
+    const std::uint64_t needed =
+        needed_rest <= 768 * kMiB ? needed_rest / 3 * 4 + 64 * 1024 : needed_rest + 256 * kMiB;
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        fmt::format("--memory-limit {} is too small for this pyramid: {} thread{} reducing units "
+                    "of {} input voxels into every level need {}, and the write units they fill "
+                    "{}; give --memory-limit {} or more, or use fewer --levels, smaller --chunks "
+                    "or fewer --threads",
+                    mib(limit), threads, threads == 1 ? "" : "s", to_string(request.unit_shape),
+                    mib(std::uint64_t(threads) * plan.thread_bytes),
+                    mib(plan.block_bytes + request.open_write_bytes), mib(needed)));
+  }
+  plan.blocks_in_flight = blocks_in_flight(limit, fixed, plan.block_bytes, threads);
+  return plan;
+}
+
 std::size_t blocks_in_flight(std::uint64_t memory_limit, std::uint64_t fixed_bytes,
                              std::uint64_t block_bytes, int threads) {
   const std::uint64_t room = memory_limit > fixed_bytes ? memory_limit - fixed_bytes : 0;

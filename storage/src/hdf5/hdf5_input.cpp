@@ -1,5 +1,6 @@
 // The HDF5 input driver: direct chunk reads under the HDF5 lock, decoded in the calling thread;
 // HDF5's own pipeline (H5Dread) for filters zoomflow does not implement and contiguous data.
+#include <algorithm>
 #include <array>
 
 #include "../array_copy.hpp"
@@ -11,6 +12,7 @@
 #include "hdf5_chunk_decoder.hpp"
 #include "hdf5_files.hpp"
 #include "hdf5_handle.hpp"
+#include "hdf5_multiscale.hpp"
 #include "hdf5_types.hpp"
 #include "zoomflow/kernels/volume.hpp"
 #include "zoomflow/storage/chunk_grid.hpp"
@@ -158,7 +160,12 @@ Result<std::unique_ptr<InputDriver>> open_hdf5_input(const DatasetPath& path,
   auto state = std::make_unique<Hdf5Input>();
   const Hdf5Lock lock = lock_hdf5();
   ZF_ASSIGN_OR_RETURN(state->file, open_hdf5_file(path.file, /*writable=*/false));
-  ZF_ASSIGN_OR_RETURN(const std::string name, resolve_input_dataset(state->file.get(), path));
+  // A pyramid (hdf5_multiscale.hpp) opens at its first level when no dataset is named.
+  const std::optional<Multiscale> multiscale = read_hdf5_multiscale(state->file.get());
+  DatasetPath named = path;
+  if (multiscale && (path.dataset.empty() || normalize_dataset_name(path.dataset) == "/"))
+    named.dataset = "/" + multiscale->levels.front().first;
+  ZF_ASSIGN_OR_RETURN(const std::string name, resolve_input_dataset(state->file.get(), named));
   state->info_.path = {path.file, name};
   state->where = state->info_.path.to_string();
   const PropertyHandle dapl(H5Pcreate(H5P_DATASET_ACCESS));
@@ -166,6 +173,10 @@ Result<std::unique_ptr<InputDriver>> open_hdf5_input(const DatasetPath& path,
   state->dataset = DatasetHandle(H5Dopen2(state->file.get(), name.c_str(), dapl.get()));
   if (!state->dataset) return hdf5_error(ErrorCode::kIoError, "cannot open " + state->where);
   ZF_RETURN_IF_ERROR(state->describe());
+  if (multiscale &&
+      std::any_of(multiscale->levels.begin(), multiscale->levels.end(),
+                  [&](const auto& level) { return normalize_dataset_name(level.first) == name; }))
+    describe_hdf5_levels(state->file.get(), *multiscale, state->info_);
   state->cache = std::make_unique<ChunkCache>(options.chunk_cache_bytes);
   return std::unique_ptr<InputDriver>(std::move(state));
 }

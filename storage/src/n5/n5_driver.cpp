@@ -9,6 +9,7 @@
 #include "../chunked/json_file.hpp"
 #include "../driver.hpp"
 #include "../json_attributes.hpp"
+#include "n5_multiscale.hpp"
 #include "zoomflow/version.hpp"
 
 namespace zoomflow::storage {
@@ -150,6 +151,9 @@ Result<std::unique_ptr<InputDriver>> open_input(const DatasetPath& path,
   ZF_ASSIGN_OR_RETURN(const std::optional<json> attributes,
                       read_json(store, join_key(key, "attributes.json")));
   if (!attributes || !is_dataset(*attributes)) {
+    // A multiscale group (n5_multiscale.hpp) opens at its full resolution, s0.
+    if (is_n5_multiscale(store, key))
+      return open_input({path.file, "/" + join_key(key, n5_level_name(0))}, options);
     if (!key.empty() && !store.is_folder(key))
       return make_error(ErrorCode::kInvalidArgument,
                         path.file + " has no dataset /" + key + "; " + datasets_hint(store, ""));
@@ -180,6 +184,7 @@ Result<std::unique_ptr<InputDriver>> open_input(const DatasetPath& path,
     if (!is_reserved(name)) own[name] = value;
   info.attributes = attribute_infos(own);
   set_voxel_size_from_attributes(info);
+  describe_n5_levels(store, key, info);
   if (options.measure_storage) info.storage_bytes = stored_bytes(store, key);
   return make_chunked_input(std::move(store), key, std::move(spec), std::move(info), options);
 }

@@ -1,5 +1,7 @@
 #include "ome_zarr.hpp"
 
+#include <algorithm>
+
 namespace zoomflow::storage {
 namespace {
 
@@ -77,8 +79,49 @@ std::vector<AxisInfo> default_axes(int rank) {
   }
 }
 
+namespace {
+
+bool valid_ome_unit(const std::string& unit) {
+  static const char* kUnits[] = {"angstrom",   "nanometer", "micrometer", "millimeter",
+                                 "centimeter", "meter",     "picometer"};
+  return std::find(std::begin(kUnits), std::end(kUnits), unit) != std::end(kUnits);
+}
+
+std::string ome_unit(const std::string& unit) {
+  if (unit == "um" || unit == "µm") return "micrometer";
+  if (unit == "nm") return "nanometer";
+  if (unit == "mm") return "millimeter";
+  return valid_ome_unit(unit) ? unit : "";
+}
+
+}  // namespace
+
+std::vector<AxisInfo> ome_axes_for(const DatasetInfo* input, int rank) {
+  std::vector<AxisInfo> axes;
+  if (input != nullptr && input->axes.size() == std::size_t(rank) &&
+      std::all_of(input->axes.begin(), input->axes.end(),
+                  [](const AxisInfo& a) { return !a.name.empty(); }))
+    axes = input->axes;
+  const std::vector<AxisInfo> defaults = default_axes(rank);
+  if (defaults.empty()) return axes;
+  if (!axes.empty() &&
+      std::all_of(axes.begin(), axes.end(), [](const AxisInfo& a) { return !a.type.empty(); }))
+    return axes;
+  if (axes.empty()) {
+    axes = defaults;
+  } else {
+    for (int a = 0; a < rank; ++a)
+      if (axes[std::size_t(a)].type.empty())
+        axes[std::size_t(a)].type = defaults[std::size_t(a)].type;
+  }
+  const std::string unit = input != nullptr ? ome_unit(input->voxel_unit) : "";
+  for (AxisInfo& axis : axes)
+    if (axis.type == "space" && axis.unit.empty()) axis.unit = unit;
+  return axes;
+}
+
 json multiscale_attributes(bool version_05, const std::vector<AxisInfo>& axes,
-                           const std::string& level_path, const std::vector<double>& scale) {
+                           const std::vector<MultiscaleLevel>& levels) {
   json axes_json = json::array();
   for (const AxisInfo& axis : axes) {
     json a = {{"name", axis.name}};
@@ -86,15 +129,23 @@ json multiscale_attributes(bool version_05, const std::vector<AxisInfo>& axes,
     if (!axis.unit.empty()) a["unit"] = axis.unit;
     axes_json.push_back(a);
   }
-  json multiscale = {
-      {"axes", axes_json},
-      {"datasets", json::array({{{"path", level_path},
-                                 {"coordinateTransformations",
-                                  json::array({{{"type", "scale"}, {"scale", scale}}})}}})}};
+  json datasets = json::array();
+  for (const MultiscaleLevel& level : levels) {
+    json transforms = json::array({{{"type", "scale"}, {"scale", level.scale}}});
+    if (!level.translation.empty())
+      transforms.push_back({{"type", "translation"}, {"translation", level.translation}});
+    datasets.push_back({{"path", level.path}, {"coordinateTransformations", transforms}});
+  }
+  json multiscale = {{"axes", axes_json}, {"datasets", datasets}};
   if (version_05)
     return {{"ome", {{"version", "0.5"}, {"multiscales", json::array({multiscale})}}}};
   multiscale["version"] = "0.4";
   return {{"multiscales", json::array({multiscale})}};
+}
+
+json multiscale_attributes(bool version_05, const std::vector<AxisInfo>& axes,
+                           const std::string& level_path, const std::vector<double>& scale) {
+  return multiscale_attributes(version_05, axes, {{level_path, scale, {}}});
 }
 
 }  // namespace zoomflow::storage

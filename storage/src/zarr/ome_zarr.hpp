@@ -1,6 +1,7 @@
 // OME-Zarr (NGFF) multiscale image metadata: read from an image group's attributes (0.4:
 // "multiscales"; 0.5: "ome" -> "multiscales"), and written for a new image group around one
-// level (0.4 beside Zarr v2 arrays, 0.5 beside Zarr v3).
+// level or a pyramid of them (0.4 beside Zarr v2 arrays, 0.5 beside Zarr v3; HDF5 pyramids
+// carry the 0.4 form as an attribute).
 #pragma once
 
 #include <optional>
@@ -28,7 +29,23 @@ std::optional<Multiscale> find_multiscale(const nlohmann::json& group_attributes
 // space but c and t); empty outside rank 2..5 (OME-Zarr's limits).
 std::vector<AxisInfo> default_axes(int rank);
 
-// The group attributes of a new image whose only level is `level_path`, with `scale` per axis.
+// The axes an image made from `input` (may be null) gets: the input's own when every one is
+// named, else default_axes(rank); types filled in, space axes in the input's voxel unit where
+// OME-Zarr names it (um, nm, mm and OME's own names). Empty outside rank 2..5.
+std::vector<AxisInfo> ome_axes_for(const DatasetInfo* input, int rank);
+
+// One level of a new image: its path in the group, its scale and translation transforms (the
+// translation left out when empty).
+struct MultiscaleLevel {
+  std::string path;
+  std::vector<double> scale;
+  std::vector<double> translation;
+};
+
+// The group attributes of a new image with these levels (full resolution first).
+nlohmann::json multiscale_attributes(bool version_05, const std::vector<AxisInfo>& axes,
+                                     const std::vector<MultiscaleLevel>& levels);
+// The same for an image whose only level is `level_path`, with `scale` per axis.
 nlohmann::json multiscale_attributes(bool version_05, const std::vector<AxisInfo>& axes,
                                      const std::string& level_path,
                                      const std::vector<double>& scale);

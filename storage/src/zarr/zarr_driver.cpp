@@ -230,19 +230,6 @@ Result<std::unique_ptr<InputDriver>> open_input(const DatasetPath& path,
   return open_array(store, format, path.file, key, node, options);
 }
 
-bool valid_ome_unit(const std::string& unit) {
-  static const char* kUnits[] = {"angstrom",   "nanometer", "micrometer", "millimeter",
-                                 "centimeter", "meter",     "picometer"};
-  return std::find(std::begin(kUnits), std::end(kUnits), unit) != std::end(kUnits);
-}
-
-std::string ome_unit(const std::string& unit) {
-  if (unit == "um" || unit == "µm") return "micrometer";
-  if (unit == "nm") return "nanometer";
-  if (unit == "mm") return "millimeter";
-  return valid_ome_unit(unit) ? unit : "";
-}
-
 }  // namespace
 
 Result<std::unique_ptr<InputDriver>> open_zarr_input(const DatasetPath& path,
@@ -287,20 +274,7 @@ Result<std::unique_ptr<OutputDriver>> create_zarr_output(const ResolvedOutput& o
                   [](const AxisInfo& a) { return !a.name.empty(); }))
     axes = input->axes;
   if (ome) {
-    if (axes.empty() ||
-        !std::all_of(axes.begin(), axes.end(), [](const AxisInfo& a) { return !a.type.empty(); })) {
-      std::vector<AxisInfo> defaults = default_axes(rank);
-      if (axes.empty()) {
-        axes = defaults;
-      } else {
-        for (int a = 0; a < rank; ++a)
-          if (axes[std::size_t(a)].type.empty())
-            axes[std::size_t(a)].type = defaults[std::size_t(a)].type;
-      }
-      const std::string unit = input != nullptr ? ome_unit(input->voxel_unit) : "";
-      for (AxisInfo& axis : axes)
-        if (axis.type == "space" && axis.unit.empty()) axis.unit = unit;
-    }
+    axes = ome_axes_for(input, rank);
     const std::vector<double> scale =
         input != nullptr ? scaled_voxel_size(*input, options.voxel_size_scale, rank)
                          : std::vector<double>(std::size_t(rank), 1.0);

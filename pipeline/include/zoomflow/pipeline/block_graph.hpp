@@ -79,9 +79,11 @@ Status run_stage_body(const std::function<Status()>& body, const std::string& st
 // Runs every block of `grid` through `stages` in the calling task arena. `done` (optional) is
 // called serially for each block that passed every stage, before its Work is dropped: progress
 // and buffer recycling go there. Work must have `std::size_t sequence` and `Box box`, which the
-// source fills in.
-template <class Work>
-Status run_block_graph(const BlockGrid& grid, const std::vector<Stage<Work>>& stages,
+// source fills in. `grid` is a BlockGrid or any other order of blocks with `Index count()` and
+// `Box block(Index)` (the pyramid's traversal): block(k) is asked for k = 0, 1, 2, ... in turn,
+// from one thread at a time.
+template <class Work, class Blocks = BlockGrid>
+Status run_block_graph(const Blocks& grid, const std::vector<Stage<Work>>& stages,
                        const GraphOptions& options,
                        const std::function<void(Work&)>& done = nullptr) {
   using WorkPtr = std::shared_ptr<Work>;

@@ -5,6 +5,7 @@
 
 #include "zoomflow/kernels/boundary_mode.hpp"
 #include "zoomflow/kernels/coordinate_map.hpp"
+#include "zoomflow/kernels/reduce_method.hpp"
 #include "zoomflow/kernels/resample_spec.hpp"
 #include "zoomflow/pipeline/chain_step.hpp"
 
@@ -19,11 +20,20 @@ struct ResampleStepSpec {
   BoundaryMode mode = BoundaryMode::kNearest;
   double cval = 0.0;
   bool prefilter = true;
+  // Smooth before downsampling, as skimage.transform.rescale(anti_aliasing=True): a gaussian
+  // (gaussian_step's) of sigma max(0, (n / m - 1) / 2) per axis (n voxels in, m out) in the same
+  // step. Orders 1-5 and mode nearest only (skimage's mode='edge'), and some axis must shrink.
+  bool antialias = false;
 };
 ChainStepPtr resample_step(ResampleStepSpec spec);
 // The kernel's spec of a resample step over an input of `input_shape`; nullopt when `step` is
 // not a resample step (the GPU backend runs these alone).
 std::optional<ResampleSpec> resample_step_spec(const ChainStep& step, const Shape& input_shape);
+
+// Reduction by an integer factor per axis, as TensorStore's downsample driver (downsample.hpp,
+// README.md "Downsampling"): an axis of n voxels becomes ceil(n / f); computed in the values' own
+// type (exact for integers). `factors`: one for every axis, or one per axis.
+ChainStepPtr downsample_step(std::vector<Index> factors, ReduceMethod method);
 
 // v < lo -> lo, v > hi -> hi.
 ChainStepPtr clip_step(double lo, double hi);

@@ -51,6 +51,23 @@ int hardware_threads();
 Result<MemoryPlan> plan_memory(const ChainPlan& chain, const Shape& write_unit,
                                const MemoryRequest& request);
 
+// A pyramid run (pyramid.hpp): each thread reduces one unit at a time into every level
+// (`thread_bytes`: the unit's input, every level's part, the kernel's scratch); every unit in
+// flight holds the write units it fills and completes on their way to the files
+// (`unit_write_bytes`), and each level one more begun write unit besides (`open_write_bytes`).
+struct PyramidMemoryRequest {
+  std::uint64_t memory_limit = std::uint64_t(1) << 30;
+  int threads = 1;
+  Shape unit_shape;
+  std::uint64_t thread_bytes = 0;
+  std::uint64_t unit_write_bytes = 0;
+  std::uint64_t open_write_bytes = 0;
+};
+
+// block_shape and tile_shape are the unit; a limit too small for one unit per thread is refused,
+// naming one that works.
+Result<MemoryPlan> plan_pyramid_memory(const PyramidMemoryRequest& request);
+
 // Blocks in flight for whole-dataset runs without a chain (stats, compare, generate): each block
 // holds `block_bytes`; enough to keep every thread busy, never over the limit, at least 1.
 std::size_t blocks_in_flight(std::uint64_t memory_limit, std::uint64_t fixed_bytes,

@@ -7,10 +7,16 @@
 //   request.zoom = {2.0};                    // every axis; or one per axis; or output_shape
 //   request.interpolation = Interpolation::kLinear;
 //   Result<RunReport> report = resample_dataset(request, RunOptions{});
+//
+// With `method` set, the run reduces by integer factors instead (a one-step chain of
+// downsample_step): `factors`, or a zoom of 1/N on every axis.
 #pragma once
 
 #include <vector>
 
+#include <optional>
+
+#include "zoomflow/kernels/reduce_method.hpp"
 #include "zoomflow/kernels/resample_spec.hpp"
 #include "zoomflow/pipeline/chain.hpp"
 
@@ -26,12 +32,21 @@ struct ResampleRequest {
   BoundaryMode mode = BoundaryMode::kNearest;
   double cval = 0.0;
   bool prefilter = true;
+  bool antialias = false;  // interpolation only: see ResampleStepSpec::antialias
+  // A reduction (mean, mode, median, min, max, stride) instead of an interpolation, by `factors`
+  // (one, or one per axis) or by `zoom` when that is 1/N on every axis.
+  std::optional<ReduceMethod> method;
+  std::vector<Index> factors;
   Shape chunk_shape;  // empty: 64 per axis
   storage::CompressionSpec compression;
   bool overwrite = false;
   storage::StorageFormat format = storage::StorageFormat::kAuto;  // kAuto: from the suffix
   Shape shard_shape;  // Zarr v3: voxels per shard; empty: unsharded
 };
+
+// The integer factors a zoom of 1/N per axis stands for; an error naming what would work
+// otherwise (a reduction only shrinks, by whole factors).
+Result<std::vector<Index>> factors_from_zoom(const std::vector<double>& zoom);
 
 // Validates the request, opens the input, creates the output under a temporary name, runs,
 // and commits; on any failure or interrupt nothing appears at the output's name.
