@@ -255,12 +255,13 @@ Result<std::vector<Shape>> pyramid_level_factors(const Shape& shape, const Shape
     return given;
   }
   if (given.size() > 1) return given;
-  // Until a level fits in one write unit, or the factors shrink nothing any more.
+  // Until a level fits in one write unit along every axis the factors reduce, or they shrink
+  // nothing any more.
   std::vector<Shape> result;
   Shape current = shape;
   const auto fits = [&](const Shape& s) {
     for (int a = 0; a < rank; ++a)
-      if (s[a] > write_unit[a]) return false;
+      if (given[0][a] > 1 && s[a] > write_unit[a]) return false;
     return true;
   };
   while (!fits(current) && int(result.size()) + 1 < kMostLevels) {

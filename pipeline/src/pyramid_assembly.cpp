@@ -49,12 +49,15 @@ Status WriteUnitAssembly::deposit_parts(const Box& box, const ConstArrayView* va
       in_box.origin[a] -= box.origin[a];
     }
 
-    // Take (or begin) the unit; its buffer at the first part that is not zero.
+    // Take (or begin) the unit; its buffer at the first part that is not zero (a zero part
+    // of a sparse volume needs no copy: the buffer starts zeroed).
+    const bool part_zero =
+        zero || (values != nullptr && all_zero_bytes(values->subview(in_box)));
     ArrayView destination;
     {
       std::lock_guard lock(mutex_);
       Open& open = open_[linear];
-      if (!zero && !open.buffer.bytes) {
+      if (!part_zero && !open.buffer.bytes) {
         open.buffer = pool_.acquire(bytes);
         std::memset(open.buffer.bytes.get(), 0, bytes);
         open.values = ArrayView(open.buffer.bytes.get(), dtype_, target.extent);
@@ -65,7 +68,7 @@ Status WriteUnitAssembly::deposit_parts(const Box& box, const ConstArrayView* va
       most_open_bytes_ = std::max(most_open_bytes_, open_bytes_);
     }
     // Parts of one unit never overlap: copied without the lock.
-    if (!zero) {
+    if (!part_zero) {
       const ArrayView into = destination.subview(in_target);
       if (values != nullptr) {
         status = convert_array(values->subview(in_box), into);

@@ -178,6 +178,12 @@ Result<PyramidOutput> PyramidOutput::create(const std::string& container_path,
     level.compression = options.compression;
     level.format = state->format;
     level.shard_shape = options.shard_shape;
+    // A level smaller than a chunk along an axis is one chunk (and one shard) long there.
+    for (int a = 0; a < rank && level.chunk_shape.rank() == rank; ++a)
+      if (level.chunk_shape[a] > level.shape[a]) {
+        level.chunk_shape[a] = level.shape[a];
+        if (level.shard_shape.rank() == rank) level.shard_shape[a] = level.shape[a];
+      }
     level.copy_attributes_from = options.copy_attributes_from;
     for (Index f : options.total_factors[k]) level.voxel_size_scale.push_back(double(f));
     level.provenance = options.provenance;
