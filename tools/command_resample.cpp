@@ -49,14 +49,14 @@ Result<ResampleRequest> build_request(const ResampleArgs& args) {
                                                          " is for --method interpolate; --method " +
                                                          args.method +
                                                          " reduces whole blocks of voxels");
-    if (args.zoom.empty() == args.factors.empty())
-      return make_error(ErrorCode::kInvalidArgument,
-                        "--method " + args.method + " takes --factors A,B,C or --zoom 1/N");
     if (!args.shape.empty())
       return make_error(ErrorCode::kInvalidArgument,
                         "--method " + args.method +
                             " reduces by integer factors, not to a shape: give --factors A,B,C "
                             "(or --zoom 1/N), or --method interpolate for --shape");
+    if (args.zoom.empty() == args.factors.empty())
+      return make_error(ErrorCode::kInvalidArgument,
+                        "--method " + args.method + " takes --factors A,B,C or --zoom 1/N");
     if (!args.factors.empty()) {
       auto factors = parse_number_list(args.factors);
       bool whole = factors.ok();

@@ -18,30 +18,18 @@ import tempfile
 import numpy as np
 import tensorstore as ts
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from downsample_rules import (DTYPES, METHODS, ambiguous_in_tensorstore, blocks, same_bits,
+                              stated_rule)
+from downsample_rules import random_array as random_array_of
+
 probe = sys.argv[1]
 rng = np.random.default_rng(20261201)
-DTYPES = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-          "float32", "float64"]
-METHODS = ["stride", "mean", "mode", "median", "min", "max"]
 
 
 def random_array(dtype, shape, labels):
-    if dtype == "bool":
-        return rng.random(shape) < 0.5
-    if dtype.startswith("float"):
-        if labels:
-            a = rng.integers(-1, 3, shape).astype(dtype)
-        else:
-            a = (rng.standard_normal(shape) * 10.0 ** rng.integers(-3, 6, shape)).astype(dtype)
-        specials = np.array([np.nan, 0.0, -0.0, np.inf, -np.inf], dtype)
-        where = rng.random(shape) < 0.08
-        a[where] = rng.choice(specials, size=int(where.sum()))
-        return a
-    if labels:  # a small alphabet: ties, runs and whole blocks of one value
-        info = np.iinfo(dtype)
-        return rng.integers(max(info.min, -1), 3, shape).astype(dtype)
-    info = np.iinfo(dtype)
-    return rng.integers(info.min, info.max, shape, dtype=dtype, endpoint=True)
+    return random_array_of(rng, dtype, shape, labels)
 
 
 def run_probe(a, factors, method, edge, workdir):
@@ -55,37 +43,6 @@ def run_probe(a, factors, method, edge, workdir):
     return np.fromfile(dst, dtype=a.dtype).reshape(out_shape)
 
 
-def blocks(a, factors):
-    out_shape = tuple(-(-n // f) for n, f in zip(a.shape, factors))
-    for index in np.ndindex(*out_shape):
-        yield index, a[tuple(slice(i * f, (i + 1) * f) for i, f in zip(index, factors))].ravel()
-
-
-def stated_rule(method, block):
-    """zoomflow's mode and median: the block in C order, sorted stably with NaN after every
-    number; the median is element (n - 1) // 2; the mode is the value of the first longest run,
-    represented by the last element of that run."""
-    key = [(1 if np.isnan(v) else 0, 0.0 if np.isnan(v) else float(v), i)
-           for i, v in enumerate(block)]
-    order = [i for _, _, i in sorted(key)]
-    s = block[order]
-    if method == "median":
-        return s[(len(s) - 1) // 2]
-    best, best_count, i = 0, 0, 0
-    while i < len(s):
-        j = i + 1
-        while j < len(s) and (s[j] == s[i] or (np.isnan(s[j]) and np.isnan(s[i]))):
-            j += 1
-        if j - i > best_count:
-            best, best_count = j - 1, j - i
-        i = j
-    return s[best]
-
-
-def same_bits(x, y):
-    return x.tobytes() == y.tobytes()
-
-
 def cases_for():
     """Random ranks, shapes and factors; then long rows of whole blocks (the vector paths)."""
     for rank in (1, 2, 3, 4):
@@ -97,13 +54,6 @@ def cases_for():
     for factors in ((2, 2, 2), (3, 3, 3)):
         for labels in (False, True):
             yield (5, 6, 263), factors, labels
-
-
-def ambiguous_in_tensorstore(block):
-    """TensorStore sorts with std::less: NaN and the order of -0.0 against +0.0 land where its
-    sort happens to put them."""
-    zeros = block[block == 0]
-    return bool(np.isnan(block).any()) or len(set(np.signbit(zeros).tolist())) > 1
 
 
 failures = []
