@@ -124,7 +124,9 @@ def zoom(
     if array.ndim < 1:
         raise ValueError("input must have rank 1 or more")
     if np.iscomplexobj(np.empty(0, dtype=array.dtype)):
-        raise TypeError("zoomflow.dask.zoom takes real arrays; zoom .real and .imag apart")
+        raise TypeError(
+            f"zoomflow.dask.zoom takes real arrays, not {array.dtype}; zoom .real and .imag apart"
+        )
     dtype = array.dtype.newbyteorder("=")
     as_core_input(np.empty(0, dtype=dtype))  # TypeError for what the core does not take
     factors = normalize_zoom(zoom, array.ndim)
