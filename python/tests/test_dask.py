@@ -32,6 +32,7 @@ CASES = [
     # dtype, zoom, order, grid_mode
     (np.uint8, (2.0, 2.0, 2.0), 0, True),
     (np.bool_, (1.7, 0.6, 3.0), 0, False),
+    (np.bool_, (2.0, 0.6, 1.5), 1, True),  # interpolated in double, as scipy (and zoomflow.zoom)
     (np.uint16, (2.0, 1.5, 0.5), 1, True),
     (np.float32, (0.4, 2.3, 1.1), 1, False),
     (np.int64, (3.0, 0.75, 1.25), 1, True),

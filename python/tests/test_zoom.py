@@ -108,6 +108,17 @@ def test_scipy_default_call_upsampling_a_mask(rng):
     np.testing.assert_array_equal(zoomflow.zoom(mask, 2, order=0), ndi.zoom(mask, 2, order=0))
 
 
+def test_last_sample_a_rounding_beyond_the_edge_is_refused_for_other_modes():
+    # 256 -> 768 on scipy's grid: (m - 1) * ((n - 1) / (m - 1)) rounds above n - 1, so scipy's
+    # mode 'constant' gives cval there; the core cannot yet, and says so.
+    x = np.arange(1, 257, dtype=np.float64)
+    assert ndi.zoom(x, 3, order=0, cval=-7)[-1] == -7
+    with pytest.raises(NotImplementedError, match=r"samples of axis 0 \(256 -> 768, grid_mode=False\)"):
+        zoomflow.zoom(x, 3, order=0)
+    np.testing.assert_array_equal(zoomflow.zoom(x, 3, order=0, mode="nearest"),
+                                  ndi.zoom(x, 3, order=0, mode="nearest"))
+
+
 def test_orders_the_core_lacks_raise_not_implemented():
     x = np.zeros((4, 4), np.float32)
     with pytest.raises(NotImplementedError, match=r"order 3 is not available yet in this build of zoomflow; orders 0 and 1 are"):
