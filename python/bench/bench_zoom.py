@@ -84,7 +84,9 @@ def row(case: str, method: str, seconds: float, peak: int, note: str = "") -> No
 def seed_mask(shape) -> np.ndarray:
     mask = np.zeros(shape, dtype=bool)
     scale = [n / s for n, s in zip(shape, (1024, 1024, 512))]
-    z0, z1, y0, y1, x0, x1 = (int(v * scale[i // 2]) for i, v in enumerate((50, 600, 200, 1000, 5, 30)))
+    z0, z1, y0, y1, x0, x1 = (
+        int(v * scale[i // 2]) for i, v in enumerate((50, 600, 200, 1000, 5, 30))
+    )
     mask[z0:z1, y0:y1, x0:x1] = True
     return mask
 
@@ -104,7 +106,9 @@ def compare_in_memory(case: str, x: np.ndarray, zoom: float, order: int, quick: 
 
     t_zf, rss_zf, got = measure(lambda: zoomflow.zoom(x, zoom, order=order, **kwargs), repeat=3)
     row(case, "zoomflow.zoom (2 threads)", t_zf, rss_zf)
-    t_zf1, rss_zf1, _ = measure(lambda: zoomflow.zoom(x, zoom, order=order, threads=1, **kwargs), repeat=3)
+    t_zf1, rss_zf1, _ = measure(
+        lambda: zoomflow.zoom(x, zoom, order=order, threads=1, **kwargs), repeat=3
+    )
     row(case, "zoomflow.zoom (threads=1)", t_zf1, rss_zf1)
     del _
     t_sp, rss_sp, want = measure(lambda: ndi.zoom(x, zoom, order=order, **kwargs))
@@ -113,8 +117,13 @@ def compare_in_memory(case: str, x: np.ndarray, zoom: float, order: int, quick: 
     else:
         diff = int(np.abs(got.astype(np.int64) - want.astype(np.int64)).max())
         same = f"max |difference| {diff}"
-    row(case, "scipy.ndimage.zoom (1 thread)", t_sp, rss_sp,
-        f"zoomflow {t_sp / t_zf:.0f}x faster ({t_sp / t_zf1:.0f}x on 1 thread); {same}")
+    row(
+        case,
+        "scipy.ndimage.zoom (1 thread)",
+        t_sp,
+        rss_sp,
+        f"zoomflow {t_sp / t_zf:.0f}x faster ({t_sp / t_zf1:.0f}x on 1 thread); {same}",
+    )
     del got, want
 
 
@@ -133,15 +142,28 @@ def compare_dask(quick: bool):
 
     def zf():
         out = np.empty((m, m, m), np.uint16)
-        da.store(zoomflow.dask.zoom(x, 2, order=1, mode="nearest", output_chunks=2 * chunk), out,
-                 lock=False)
+        da.store(
+            zoomflow.dask.zoom(x, 2, order=1, mode="nearest", output_chunks=2 * chunk),
+            out,
+            lock=False,
+        )
         return out
 
     def di():
         out = np.empty((m, m, m), np.uint16)
         step = (n - 1) / (m - 1)
-        da.store(affine_transform(x, np.diag([step] * 3), output_shape=(m, m, m), order=1,
-                                  mode="nearest", output_chunks=(2 * chunk,) * 3), out, lock=False)
+        da.store(
+            affine_transform(
+                x,
+                np.diag([step] * 3),
+                output_shape=(m, m, m),
+                order=1,
+                mode="nearest",
+                output_chunks=(2 * chunk,) * 3,
+            ),
+            out,
+            lock=False,
+        )
         return out
 
     with dask.config.set(scheduler="threads"):
@@ -149,8 +171,13 @@ def compare_dask(quick: bool):
         row(case, "zoomflow.dask.zoom", t_zf, rss_zf)
         t_di, rss_di, want = measure(di)
     diff = int(np.abs(got.astype(np.int64) - want.astype(np.int64)).max())
-    row(case, "dask_image affine_transform", t_di, rss_di,
-        f"zoomflow {t_di / t_zf:.1f}x faster; max |difference| {diff}")
+    row(
+        case,
+        "dask_image affine_transform",
+        t_di,
+        rss_di,
+        f"zoomflow {t_di / t_zf:.1f}x faster; max |difference| {diff}",
+    )
 
 
 def main() -> None:
@@ -159,13 +186,22 @@ def main() -> None:
     parser.add_argument("--only", default="seed,noise,dask", help="rows to run")
     args = parser.parse_args()
     only = set(args.only.split(","))
-    print(f"zoomflow {zoomflow.__version__}, {os.cpu_count()} CPUs; case, method, seconds, peak RSS")
+    print(
+        f"zoomflow {zoomflow.__version__}, {os.cpu_count()} CPUs; case, method, seconds, peak RSS"
+    )
     if "seed" in only:
         shape = (256, 256, 128) if args.quick else (1024, 1024, 512)
         mask = seed_mask(shape)
         compare_in_memory(f"seed mask {shape} bool x2 order 0", mask, 2, 0, args.quick)
-        compare_in_memory(f"  same, grid_mode=True, mode 'nearest'", mask, 2, 0, args.quick,
-                          grid_mode=True, mode="nearest")
+        compare_in_memory(
+            "  same, grid_mode=True, mode 'nearest'",
+            mask,
+            2,
+            0,
+            args.quick,
+            grid_mode=True,
+            mode="nearest",
+        )
         del mask
     if "noise" in only:
         n = 64 if args.quick else 256

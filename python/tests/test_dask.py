@@ -8,10 +8,10 @@ import dask.array as da
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
+from conftest import random_array
 
 import zoomflow
 import zoomflow.dask
-from conftest import random_array
 
 
 def same_bytes(a: np.ndarray, b: np.ndarray) -> bool:
@@ -22,7 +22,11 @@ def random_chunks(rng: np.random.Generator, shape):
     """Irregular chunks: each axis cut at random places (or left whole)."""
     chunks = []
     for n in shape:
-        cuts = sorted(set(int(c) for c in rng.integers(1, n, int(rng.integers(0, 4))))) if n > 1 else []
+        cuts = (
+            sorted(set(int(c) for c in rng.integers(1, n, int(rng.integers(0, 4)))))
+            if n > 1
+            else []
+        )
         edges = [0, *cuts, n]
         chunks.append(tuple(b - a for a, b in zip(edges, edges[1:])))
     return tuple(chunks)
@@ -47,18 +51,26 @@ def test_many_chunkings_give_identical_bytes(rng, dtype, factors, order, grid_mo
     for _ in range(6):
         array = da.from_array(x, chunks=random_chunks(rng, x.shape))
         output_chunks = random_chunks(rng, want.shape)
-        result = zoomflow.dask.zoom(array, factors, order=order, mode="nearest",
-                                    grid_mode=grid_mode, output_chunks=output_chunks)
+        result = zoomflow.dask.zoom(
+            array,
+            factors,
+            order=order,
+            mode="nearest",
+            grid_mode=grid_mode,
+            output_chunks=output_chunks,
+        )
         assert result.chunks == output_chunks
         got = result.compute(scheduler="threads")
         assert same_bytes(got, want), (array.chunks, output_chunks)
     # The default output chunks too, and scipy's own answer for order 0.
-    got = zoomflow.dask.zoom(da.from_array(x, chunks=7), factors, order=order, mode="nearest",
-                             grid_mode=grid_mode).compute()
+    got = zoomflow.dask.zoom(
+        da.from_array(x, chunks=7), factors, order=order, mode="nearest", grid_mode=grid_mode
+    ).compute()
     assert same_bytes(got, want)
     if order == 0:
-        np.testing.assert_array_equal(got, ndi.zoom(x, factors, order=0, mode="nearest",
-                                                     grid_mode=grid_mode))
+        np.testing.assert_array_equal(
+            got, ndi.zoom(x, factors, order=0, mode="nearest", grid_mode=grid_mode)
+        )
 
 
 def needed_box(n: int, m: int, lo: int, hi: int, order: int, grid_mode: bool) -> tuple[int, int]:
@@ -95,18 +107,26 @@ def test_each_block_reads_exactly_its_input_box(monkeypatch, order, grid_mode):
         return real(spec, box, input_origin, output, output_origin)
 
     monkeypatch.setattr(zoomflow.dask._core, "resample_box", recording)
-    result = zoomflow.dask.zoom(array, factors, order=order, mode="nearest", grid_mode=grid_mode,
-                                output_chunks=(9, 5, 8))
+    result = zoomflow.dask.zoom(
+        array, factors, order=order, mode="nearest", grid_mode=grid_mode, output_chunks=(9, 5, 8)
+    )
     got = result.compute(scheduler="sync")
     assert len(seen) == result.npartitions
     for input_origin, box_shape, output_origin, output_shape in seen:
         for a in range(3):
-            first, last = needed_box(x.shape[a], got.shape[a], output_origin[a],
-                                     output_origin[a] + output_shape[a], order, grid_mode)
+            first, last = needed_box(
+                x.shape[a],
+                got.shape[a],
+                output_origin[a],
+                output_origin[a] + output_shape[a],
+                order,
+                grid_mode,
+            )
             assert input_origin[a] == first and box_shape[a] == last - first + 1
     monkeypatch.undo()
-    assert same_bytes(got, zoomflow.zoom(x, factors, order=order, mode="nearest",
-                                         grid_mode=grid_mode))
+    assert same_bytes(
+        got, zoomflow.zoom(x, factors, order=order, mode="nearest", grid_mode=grid_mode)
+    )
 
 
 def test_graph_grows_linearly_with_output_blocks():

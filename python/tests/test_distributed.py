@@ -13,16 +13,24 @@ import hdf5plugin  # noqa: F401  (zstd for h5py, to read zoomflow's output)
 import numpy as np
 import pytest
 import zarr
+from conftest import random_array
 from distributed import Client, LocalCluster, wait
 
 import zoomflow.dask
-from conftest import random_array
 
 
 @pytest.fixture(scope="module")
 def client():
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                      silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         yield client
 
 
@@ -32,15 +40,22 @@ def client():
 )
 def test_cluster_run_equals_the_command(client, cli, tmp_path, rng, dtype, factors, order, grid):
     x = random_array(rng, (40, 36, 30), dtype)
-    source = zarr.create_array(store=str(tmp_path / "in.zarr"), shape=x.shape, chunks=(16, 16, 16),
-                               dtype=x.dtype)
+    source = zarr.create_array(
+        store=str(tmp_path / "in.zarr"), shape=x.shape, chunks=(16, 16, 16), dtype=x.dtype
+    )
     source[...] = x
     with h5py.File(tmp_path / "in.h5", "w") as f:
         f.create_dataset("v", data=x, chunks=(16, 16, 16))
 
     array = da.from_zarr(str(tmp_path / "in.zarr"))
-    result = zoomflow.dask.zoom(array, factors, order=order, mode="nearest",
-                                grid_mode=grid == "centers", output_chunks=(24, 20, 16))
+    result = zoomflow.dask.zoom(
+        array,
+        factors,
+        order=order,
+        mode="nearest",
+        grid_mode=grid == "centers",
+        output_chunks=(24, 20, 16),
+    )
     result = client.persist(result)
     wait(result)
     # Both workers computed blocks.
@@ -50,9 +65,19 @@ def test_cluster_run_equals_the_command(client, cli, tmp_path, rng, dtype, facto
     got = zarr.open_array(str(tmp_path / "out.zarr"), mode="r")[...]
 
     subprocess.run(
-        [cli, "resample", f"{tmp_path / 'in.h5'}:/v", f"{tmp_path / 'out.h5'}:/v",
-         "--zoom", ",".join(str(z) for z in factors), "--order", str(order), "--grid", grid,
-         "--quiet"],
+        [
+            cli,
+            "resample",
+            f"{tmp_path / 'in.h5'}:/v",
+            f"{tmp_path / 'out.h5'}:/v",
+            "--zoom",
+            ",".join(str(z) for z in factors),
+            "--order",
+            str(order),
+            "--grid",
+            grid,
+            "--quiet",
+        ],
         check=True,
     )
     with h5py.File(tmp_path / "out.h5", "r") as f:

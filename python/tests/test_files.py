@@ -18,9 +18,9 @@ import hdf5plugin  # noqa: F401  (zstd for h5py, to read zoomflow's output)
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
+from conftest import random_array
 
 import zoomflow
-from conftest import random_array
 
 
 def write_h5(path: Path, data: np.ndarray, name: str = "v", **options) -> str:
@@ -39,13 +39,16 @@ def folder_names(folder: Path) -> set[str]:
     return {p.name for p in folder.iterdir()}
 
 
-@pytest.mark.parametrize("order,grid", [(0, "centers"), (0, "corners"), (1, "centers"), (1, "corners")])
+@pytest.mark.parametrize(
+    "order,grid", [(0, "centers"), (0, "corners"), (1, "centers"), (1, "corners")]
+)
 def test_resample_matches_scipy(tmp_path, rng, order, grid):
     x = random_array(rng, (30, 41, 25), np.uint16)
     src = write_h5(tmp_path / "in.h5", x, chunks=(16, 16, 16))
     dst = f"{tmp_path / 'out.h5'}:/v"
-    report = zoomflow.resample(src, dst, zoom=(2, 1.5, 0.5), order=order, grid=grid,
-                               chunks=(32, 32, 16), progress=False)
+    report = zoomflow.resample(
+        src, dst, zoom=(2, 1.5, 0.5), order=order, grid=grid, chunks=(32, 32, 16), progress=False
+    )
     got = read_h5(dst)
     want = ndi.zoom(x, (2, 1.5, 0.5), order=order, mode="nearest", grid_mode=grid == "centers")
     assert got.dtype == want.dtype and got.shape == want.shape
@@ -53,10 +56,21 @@ def test_resample_matches_scipy(tmp_path, rng, order, grid):
     assert isinstance(report, zoomflow.RunReport)
     assert report.output_bytes == got.nbytes and report.blocks >= 1 and report.backend == "cpu"
     # The same as the in-memory zoom, byte for byte, and a shape works as the zoom does.
-    np.testing.assert_array_equal(got, zoomflow.zoom(x, (2, 1.5, 0.5), order=order, mode="nearest",
-                                                     grid_mode=grid == "centers"))
-    zoomflow.resample(src, f"{tmp_path / 'shape.h5'}:/v", shape=got.shape, order=order, grid=grid,
-                      progress=False, backend="cpu", memory_limit=64 << 20, threads=1)
+    np.testing.assert_array_equal(
+        got,
+        zoomflow.zoom(x, (2, 1.5, 0.5), order=order, mode="nearest", grid_mode=grid == "centers"),
+    )
+    zoomflow.resample(
+        src,
+        f"{tmp_path / 'shape.h5'}:/v",
+        shape=got.shape,
+        order=order,
+        grid=grid,
+        progress=False,
+        backend="cpu",
+        memory_limit=64 << 20,
+        threads=1,
+    )
     np.testing.assert_array_equal(read_h5(f"{tmp_path / 'shape.h5'}:/v"), got)
 
 
@@ -69,8 +83,15 @@ def test_progress_callback_is_called_in_the_calling_thread(tmp_path, rng):
         assert threading.current_thread() is threading.main_thread()
         calls.append(p)
 
-    report = zoomflow.resample(src, f"{tmp_path / 'out.h5'}:/v", zoom=2, order=1, chunks=(8, 8, 8),
-                               memory_limit="64MiB", progress=progress)
+    report = zoomflow.resample(
+        src,
+        f"{tmp_path / 'out.h5'}:/v",
+        zoom=2,
+        order=1,
+        chunks=(8, 8, 8),
+        memory_limit="64MiB",
+        progress=progress,
+    )
     assert calls, "no progress reported"
     done = [p.blocks_done for p in calls]
     assert done == sorted(done) and len(set(done)) == len(done)
@@ -106,8 +127,14 @@ def test_sigint_in_process_cancels_and_leaves_nothing(tmp_path):
             signal.raise_signal(signal.SIGINT)  # what Ctrl-C delivers
 
     with pytest.raises(KeyboardInterrupt):
-        zoomflow.resample(src, f"{tmp_path / 'out.h5'}:/v", zoom=4, order=1, chunks=(32, 32, 32),
-                          progress=progress)
+        zoomflow.resample(
+            src,
+            f"{tmp_path / 'out.h5'}:/v",
+            zoom=4,
+            order=1,
+            chunks=(32, 32, 32),
+            progress=progress,
+        )
     stopped = time.perf_counter()
     at, done, total = interrupted_at[0]
     assert done < total
@@ -123,18 +150,20 @@ def test_exception_in_progress_callback_cancels(tmp_path):
         raise RuntimeError("stop here")
 
     with pytest.raises(RuntimeError, match="stop here"):
-        zoomflow.pipeline(src, f"{tmp_path / 'out.h5'}:/v", ["resample:zoom=4,order=1"],
-                          progress=progress)
+        zoomflow.pipeline(
+            src, f"{tmp_path / 'out.h5'}:/v", ["resample:zoom=4,order=1"], progress=progress
+        )
     assert folder_names(tmp_path) == {"in.h5"}
 
 
 def test_sigint_to_a_python_process_running_a_resample(tmp_path):
     script = tmp_path / "run.py"
-    script.write_text(textwrap.dedent(f"""
+    script.write_text(
+        textwrap.dedent(f"""
         import sys
         import zoomflow
         src = "{tmp_path}/in.h5:/v"
-        zoomflow.generate(src, (128, 128, 128), dtype="uint16", pattern="noise", chunks=(32, 32, 32))
+        zoomflow.generate(src, (128,) * 3, dtype="uint16", pattern="noise", chunks=(32,) * 3)
         started = []
         def progress(p):
             if not started:
@@ -146,9 +175,11 @@ def test_sigint_to_a_python_process_running_a_resample(tmp_path):
             print("interrupted", flush=True)
             sys.exit(130)
         print("finished", flush=True)
-    """))
-    child = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
-                             env={**os.environ})
+    """)
+    )
+    child = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, text=True, env={**os.environ}
+    )
     try:
         assert child.stdout.readline().strip() == "started"
         child.send_signal(signal.SIGINT)
@@ -168,7 +199,7 @@ def command_error(cli: str, *args: str) -> str:
     assert run.returncode != 0
     line = run.stderr.strip().splitlines()[-1]
     assert line.startswith("zoomflow: error: "), line
-    return line[len("zoomflow: error: "):]
+    return line[len("zoomflow: error: ") :]
 
 
 def test_errors_have_the_fitting_type_and_the_commands_message(tmp_path, rng, cli):
@@ -196,22 +227,33 @@ def test_errors_have_the_fitting_type_and_the_commands_message(tmp_path, rng, cl
         order = int(flags[1]) if flags else 0
         with pytest.raises(error_type) as caught:
             zoomflow.resample(source, target, zoom=2, order=order, progress=False)
-        assert str(caught.value) == command_error(cli, "resample", source, target, "--zoom", "2",
-                                                  *flags, "--quiet"), error_type
+        assert str(caught.value) == command_error(
+            cli, "resample", source, target, "--zoom", "2", *flags, "--quiet"
+        ), error_type
     with pytest.raises(ValueError) as caught:
         zoomflow.resample(src, f"{tmp_path / 'o6.h5'}:/v", zoom=2, compression="lz4")
-    assert str(caught.value) == command_error(cli, "resample", src, f"{tmp_path / 'o6.h5'}:/v",
-                                              "--zoom", "2", "--compression", "lz4")
+    assert str(caught.value) == command_error(
+        cli, "resample", src, f"{tmp_path / 'o6.h5'}:/v", "--zoom", "2", "--compression", "lz4"
+    )
     with pytest.raises(ValueError) as caught:
         zoomflow.resample(src, f"{tmp_path / 'o7.h5'}:/v", zoom=2, memory_limit="12XB")
-    assert str(caught.value) == command_error(cli, "resample", src, f"{tmp_path / 'o7.h5'}:/v",
-                                              "--zoom", "2", "--memory-limit", "12XB")
+    assert str(caught.value) == command_error(
+        cli, "resample", src, f"{tmp_path / 'o7.h5'}:/v", "--zoom", "2", "--memory-limit", "12XB"
+    )
     with pytest.raises(ValueError) as caught:
         zoomflow.pipeline(src, f"{tmp_path / 'o8.h5'}:/v", ["clip:lo=5", "cast:uint7"])
-    assert str(caught.value) == command_error(cli, "pipeline", src, f"{tmp_path / 'o8.h5'}:/v",
-                                              "clip:lo=5", "cast:uint7")
+    assert str(caught.value) == command_error(
+        cli, "pipeline", src, f"{tmp_path / 'o8.h5'}:/v", "clip:lo=5", "cast:uint7"
+    )
     # Nothing was left behind by any of them.
-    assert folder_names(tmp_path) == {"in.h5", "two.h5", "mask.h5", "lzf.h5", "text.h5", "exists.h5"}
+    assert folder_names(tmp_path) == {
+        "in.h5",
+        "two.h5",
+        "mask.h5",
+        "lzf.h5",
+        "text.h5",
+        "exists.h5",
+    }
 
 
 def test_refusals_before_any_work(tmp_path, rng):
@@ -234,12 +276,19 @@ def test_pipeline_steps_as_text_and_dicts_equal_the_command(tmp_path, rng, cli):
     x = random_array(rng, (20, 24, 16), np.uint16)
     src = write_h5(tmp_path / "in.h5", x, chunks=(8, 8, 8))
     steps = ["gaussian:sigma=1", "resample:zoom=0.5,order=1", "scale:mul=0.255,add=0", "cast:uint8"]
-    as_dicts = [{"step": "gaussian", "sigma": 1}, {"step": "resample", "zoom": 0.5, "order": 1},
-                {"step": "scale", "mul": 0.255, "add": 0}, {"step": "cast", "dtype": "uint8"}]
+    as_dicts = [
+        {"step": "gaussian", "sigma": 1},
+        {"step": "resample", "zoom": 0.5, "order": 1},
+        {"step": "scale", "mul": 0.255, "add": 0},
+        {"step": "cast", "dtype": "uint8"},
+    ]
     zoomflow.pipeline(src, f"{tmp_path / 'text.h5'}:/v", steps, progress=False)
-    zoomflow.pipeline(src, f"{tmp_path / 'dicts.h5'}:/v", [as_dicts[0], *steps[1:3], as_dicts[3]],
-                      progress=False)
-    subprocess.run([cli, "pipeline", src, f"{tmp_path / 'cli.h5'}:/v", *steps, "--quiet"], check=True)
+    zoomflow.pipeline(
+        src, f"{tmp_path / 'dicts.h5'}:/v", [as_dicts[0], *steps[1:3], as_dicts[3]], progress=False
+    )
+    subprocess.run(
+        [cli, "pipeline", src, f"{tmp_path / 'cli.h5'}:/v", *steps, "--quiet"], check=True
+    )
     want = read_h5(f"{tmp_path / 'cli.h5'}:/v")
     assert want.dtype == np.uint8
     for name in ("text", "dicts"):
@@ -250,8 +299,9 @@ def test_pipeline_steps_as_text_and_dicts_equal_the_command(tmp_path, rng, cli):
 
 def test_generate_info_stats_compare_against_h5py_and_numpy(tmp_path):
     path = f"{tmp_path / 'g.h5'}:/labels"
-    report = zoomflow.generate(path, (40, 50, 30), dtype="int32", pattern="labels", seed=3,
-                               chunks=(16, 16, 16))
+    report = zoomflow.generate(
+        path, (40, 50, 30), dtype="int32", pattern="labels", seed=3, chunks=(16, 16, 16)
+    )
     assert report.chunk_shape == (16, 16, 16) and report.chunks == 3 * 4 * 2
     data = read_h5(path)
 
@@ -268,7 +318,11 @@ def test_generate_info_stats_compare_against_h5py_and_numpy(tmp_path):
     stats = zoomflow.stats(path, threads=1)
     assert stats.shape == data.shape and stats.dtype == "int32" and stats.count == data.size
     assert stats.nonzero == np.count_nonzero(data)
-    assert stats.min == data.min() and stats.max == data.max() and stats.sum == data.sum(dtype=np.int64)
+    assert (
+        stats.min == data.min()
+        and stats.max == data.max()
+        and stats.sum == data.sum(dtype=np.int64)
+    )
     assert stats.mean == pytest.approx(data.mean())
     assert isinstance(stats.sum, int) and stats.nan_count == 0
 

@@ -12,12 +12,20 @@ import warnings
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
-
-import zoomflow
 from conftest import DTYPES, REPO, random_array
 
-SCIPY_MODES = ["reflect", "grid-mirror", "constant", "grid-constant", "nearest", "mirror",
-               "grid-wrap", "wrap"]
+import zoomflow
+
+SCIPY_MODES = [
+    "reflect",
+    "grid-mirror",
+    "constant",
+    "grid-constant",
+    "nearest",
+    "mirror",
+    "grid-wrap",
+    "wrap",
+]
 
 
 def scipy_zoom(*args, **kwargs):
@@ -26,28 +34,30 @@ def scipy_zoom(*args, **kwargs):
         return ndi.zoom(*args, **kwargs)
 
 
-def assert_close(got: np.ndarray, want: np.ndarray, order: int) -> None:
+def assert_close(got: np.ndarray, want: np.ndarray, order: int, what: str = "") -> None:
     """Order 0: identical. Order 1: floats within rounding relative to the data's range, integers
     within 1 (scipy and zoomflow round half away from zero from nearly equal doubles; 64-bit
     values near 2^52 carry a few units of double rounding themselves)."""
-    assert got.shape == want.shape and got.dtype == want.dtype
+    assert got.shape == want.shape and got.dtype == want.dtype, what
     if order == 0 or want.dtype == np.bool_:
-        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(got, want, err_msg=what)
         return
     if want.dtype.kind == "f":
         span = float(np.max(np.abs(want))) if want.size else 1.0
         rtol = 1e-12 if want.dtype == np.float64 else 1e-6
-        np.testing.assert_allclose(got, want, rtol=0, atol=rtol * max(span, 1.0))
+        np.testing.assert_allclose(got, want, rtol=0, atol=rtol * max(span, 1.0), err_msg=what)
     else:
         diff = np.abs(got.astype(np.float64) - want.astype(np.float64))
         span = float(np.max(np.abs(want.astype(np.float64)))) if want.size else 0.0
-        assert diff.max(initial=0) <= max(1.0, span * 2.0**-50), diff.max()
+        assert diff.max(initial=0) <= max(1.0, span * 2.0**-50), (what, diff.max())
 
 
 def random_case(rng: np.random.Generator):
     rank = int(rng.integers(1, 5))
     shape = tuple(int(n) for n in rng.integers(1, 12 if rank > 2 else 40, rank))
-    factors = tuple(float(z) for z in rng.choice([0.3, 0.5, 0.77, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0], rank))
+    factors = tuple(
+        float(z) for z in rng.choice([0.3, 0.5, 0.77, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0], rank)
+    )
     return shape, factors
 
 
@@ -91,7 +101,9 @@ def test_every_mode_matches_scipy_where_it_runs(rng, mode, order):
         for grid_mode in (False, True):
             want = scipy_zoom(x, factors, order=order, mode=mode, cval=7.5, grid_mode=grid_mode)
             try:
-                got = zoomflow.zoom(x, factors, order=order, mode=mode, cval=7.5, grid_mode=grid_mode)
+                got = zoomflow.zoom(
+                    x, factors, order=order, mode=mode, cval=7.5, grid_mode=grid_mode
+                )
             except NotImplementedError as error:
                 assert mode != "nearest"
                 assert f"mode '{mode}' is not available yet" in str(error)
@@ -113,15 +125,21 @@ def test_last_sample_a_rounding_beyond_the_edge_is_refused_for_other_modes():
     # mode 'constant' gives cval there; the core cannot yet, and says so.
     x = np.arange(1, 257, dtype=np.float64)
     assert ndi.zoom(x, 3, order=0, cval=-7)[-1] == -7
-    with pytest.raises(NotImplementedError, match=r"samples of axis 0 \(256 -> 768, grid_mode=False\)"):
+    with pytest.raises(
+        NotImplementedError, match=r"samples of axis 0 \(256 -> 768, grid_mode=False\)"
+    ):
         zoomflow.zoom(x, 3, order=0)
-    np.testing.assert_array_equal(zoomflow.zoom(x, 3, order=0, mode="nearest"),
-                                  ndi.zoom(x, 3, order=0, mode="nearest"))
+    np.testing.assert_array_equal(
+        zoomflow.zoom(x, 3, order=0, mode="nearest"), ndi.zoom(x, 3, order=0, mode="nearest")
+    )
 
 
 def test_orders_the_core_lacks_raise_not_implemented():
     x = np.zeros((4, 4), np.float32)
-    with pytest.raises(NotImplementedError, match=r"order 3 is not available yet in this build of zoomflow; orders 0 and 1 are"):
+    with pytest.raises(
+        NotImplementedError,
+        match=r"order 3 is not available yet in this build of zoomflow; orders 0 and 1 are",
+    ):
         zoomflow.zoom(x, 2)  # scipy's default order 3
     for order in (2, 4, 5):
         with pytest.raises(NotImplementedError, match=f"order {order} is not available yet"):
@@ -170,17 +188,30 @@ def strided_views(x: np.ndarray):
     yield "unaligned", unaligned
 
 
-@pytest.mark.parametrize("dtype", [np.bool_, np.int16, np.uint64, np.float32, np.float64],
-                         ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize(
+    "dtype", [np.bool_, np.int16, np.uint64, np.float32, np.float64], ids=lambda d: np.dtype(d).name
+)
 def test_strided_inputs(rng, dtype):
     x = random_array(rng, (11, 8, 6), dtype)
     order = 0 if dtype == np.bool_ else 1
     for name, view in strided_views(x):
         for grid_mode in (False, True):
-            got = zoomflow.zoom(view, (1.6, 2, 0.7), order=order, mode="nearest", grid_mode=grid_mode)
-            want = scipy_zoom(np.ascontiguousarray(view), (1.6, 2, 0.7), order=order,
-                              mode="nearest", grid_mode=grid_mode)
-            assert_close(got, want.astype(want.dtype.newbyteorder("=")), order)
+            got = zoomflow.zoom(
+                view, (1.6, 2, 0.7), order=order, mode="nearest", grid_mode=grid_mode
+            )
+            want = scipy_zoom(
+                np.ascontiguousarray(view),
+                (1.6, 2, 0.7),
+                order=order,
+                mode="nearest",
+                grid_mode=grid_mode,
+            )
+            assert_close(
+                got,
+                want.astype(want.dtype.newbyteorder("=")),
+                order,
+                f"{name}, grid_mode={grid_mode}",
+            )
 
 
 @pytest.mark.parametrize("order", [0, 1])
@@ -227,7 +258,9 @@ def test_zoom_one_and_empty_outputs_as_scipy(rng):
     x = random_array(rng, (5, 6), np.int64)
     x[0, 0] = 2**62 + 1  # scipy's early exit copies: every bit kept
     np.testing.assert_array_equal(zoomflow.zoom(x, 1), ndi.zoom(x, 1))
-    np.testing.assert_array_equal(zoomflow.zoom(x, 1, output=np.float32), ndi.zoom(x, 1, output=np.float32))
+    np.testing.assert_array_equal(
+        zoomflow.zoom(x, 1, output=np.float32), ndi.zoom(x, 1, output=np.float32)
+    )
     for factors in [(0.05, 1.5), (0, 2), (0.09, 0.09)]:
         got = zoomflow.zoom(x, factors, order=0)
         assert got.shape == ndi.zoom(x, factors, order=0).shape

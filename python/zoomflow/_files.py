@@ -410,9 +410,7 @@ def info(path: PathLike) -> DatasetInfo:
         dtype=d["dtype"],
         chunked=d["chunked"],
         chunks=tuple(d["chunks"]),
-        filters=tuple(
-            FilterInfo(f["id"], f["name"], tuple(f["parameters"])) for f in d["filters"]
-        ),
+        filters=tuple(FilterInfo(f["id"], f["name"], tuple(f["parameters"])) for f in d["filters"]),
         attributes=dict(d["attributes"]),
         storage_bytes=d["storage_bytes"],
         raw_bytes=d["raw_bytes"],

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import operator
 from collections.abc import Sequence
-from typing import Any, Optional, Union
+from typing import Any, Union
 
 import dask.array as da
 import numpy as np
@@ -58,7 +58,9 @@ def zoom_block(
     output = np.empty(tuple(output_extent), dtype=dtype)
     if interpolate_in_double:  # bool at order 1: in double, stored as scipy stores it
         values = np.empty(output.shape, dtype=np.float64)
-        _core.resample_box(spec, box.astype(np.float64), list(input_origin), values, list(output_origin))
+        _core.resample_box(
+            spec, box.astype(np.float64), list(input_origin), values, list(output_origin)
+        )
         store_like_scipy(values, output)
     else:
         _core.resample_box(spec, box, list(input_origin), output, list(output_origin))
