@@ -14,8 +14,11 @@ Rows:
          array on the threaded scheduler.
 
 Each call writes a fresh output array, as a user's call does. Times are of one call (zoomflow's
-best of 3 where it is quick); peak RSS is the process's resident memory sampled every 2 ms
-during the call (input and output included). Results are compared as the tests do.
+best of 3 where it is quick). Peak RSS is the resident memory a fresh process holding only the
+input would reach: the process's resident memory, sampled every 2 ms during the call, less what
+it held before the call, plus the input's bytes. Results are compared as the tests do. The load
+average before and after is printed: the figures are ratios within one run, on a machine that
+others share.
 """
 
 from __future__ import annotations
@@ -28,7 +31,6 @@ import threading
 import time
 
 import numpy as np
-
 import zoomflow
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -58,18 +60,19 @@ class PeakRss:
         self.peak = max(self.peak, self._rss())
 
 
-def measure(function, repeat: int = 1):
-    """(best seconds, peak RSS bytes of that call, result of the last call)."""
+def measure(function, input_bytes: int, repeat: int = 1):
+    """(best seconds, peak RSS of that call as defined above, result of the last call)."""
     best, peak, result = float("inf"), 0, None
     for _ in range(repeat):
         result = None
         gc.collect()
         with PeakRss() as rss:
+            before = rss.peak
             start = time.perf_counter()
             result = function()
             seconds = time.perf_counter() - start
         if seconds < best:
-            best, peak = seconds, rss.peak
+            best, peak = seconds, rss.peak - before + input_bytes
     return best, peak, result
 
 
@@ -104,14 +107,16 @@ def noise_volume(shape) -> np.ndarray:
 def compare_in_memory(case: str, x: np.ndarray, zoom: float, order: int, quick: bool, **kwargs):
     import scipy.ndimage as ndi
 
-    t_zf, rss_zf, got = measure(lambda: zoomflow.zoom(x, zoom, order=order, **kwargs), repeat=3)
-    row(case, "zoomflow.zoom (2 threads)", t_zf, rss_zf)
+    t_zf, rss_zf, got = measure(
+        lambda: zoomflow.zoom(x, zoom, order=order, **kwargs), x.nbytes, repeat=3
+    )
+    row(case, f"zoomflow.zoom ({os.cpu_count()} threads)", t_zf, rss_zf)
     t_zf1, rss_zf1, _ = measure(
-        lambda: zoomflow.zoom(x, zoom, order=order, threads=1, **kwargs), repeat=3
+        lambda: zoomflow.zoom(x, zoom, order=order, threads=1, **kwargs), x.nbytes, repeat=3
     )
     row(case, "zoomflow.zoom (threads=1)", t_zf1, rss_zf1)
     del _
-    t_sp, rss_sp, want = measure(lambda: ndi.zoom(x, zoom, order=order, **kwargs))
+    t_sp, rss_sp, want = measure(lambda: ndi.zoom(x, zoom, order=order, **kwargs), x.nbytes)
     if order == 0:
         same = "identical" if np.array_equal(got, want) else "DIFFERENT"
     else:
@@ -130,13 +135,13 @@ def compare_in_memory(case: str, x: np.ndarray, zoom: float, order: int, quick: 
 def compare_dask(quick: bool):
     import dask
     import dask.array as da
-    from dask_image.ndinterp import affine_transform
-
     import zoomflow.dask
+    from dask_image.ndinterp import affine_transform
 
     n = 128 if quick else 512
     chunk = n // 4
-    x = da.from_array(noise_volume((n, n, n)), chunks=chunk)
+    volume = noise_volume((n, n, n))
+    x = da.from_array(volume, chunks=chunk)
     m = 2 * n
     case = f"dask ({n},)*3 uint16 x2 order 1, chunks {chunk}^3"
 
@@ -167,9 +172,9 @@ def compare_dask(quick: bool):
         return out
 
     with dask.config.set(scheduler="threads"):
-        t_zf, rss_zf, got = measure(zf, repeat=2)
+        t_zf, rss_zf, got = measure(zf, volume.nbytes, repeat=2)
         row(case, "zoomflow.dask.zoom", t_zf, rss_zf)
-        t_di, rss_di, want = measure(di)
+        t_di, rss_di, want = measure(di, volume.nbytes)
     diff = int(np.abs(got.astype(np.int64) - want.astype(np.int64)).max())
     row(
         case,
@@ -210,6 +215,7 @@ def main() -> None:
         del volume
     if "dask" in only:
         compare_dask(args.quick)
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":
