@@ -201,7 +201,8 @@ def main() -> None:
     args = parser.parse_args()
     only = set(args.only.split(","))
     print(
-        f"zoomflow {zoomflow.__version__}, {os.cpu_count()} CPUs; case, method, seconds, peak RSS"
+        f"zoomflow {zoomflow.__version__}, {os.cpu_count()} CPUs, load average "
+        f"{os.getloadavg()[0]:.2f}; case, method, wall seconds, CPU seconds, peak RSS"
     )
     if "seed" in only:
         shape = (256, 256, 128) if args.quick else (1024, 1024, 512)
