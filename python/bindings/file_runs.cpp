@@ -29,8 +29,8 @@
 #include <nanobind/stl/variant.h>
 #include <nanobind/stl/vector.h>
 
-#include "../../tools/byte_size.hpp"
 #include "bindings.hpp"
+#include "byte_size.hpp"  // tools/: the command line's size parser
 #include "errors.hpp"
 #include "zoomflow/pipeline/chain.hpp"
 #include "zoomflow/pipeline/chain_parse.hpp"

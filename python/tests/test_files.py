@@ -256,6 +256,24 @@ def test_errors_have_the_fitting_type_and_the_commands_message(tmp_path, rng, cl
     }
 
 
+def test_backend_cuda_runs_or_says_why(tmp_path, rng):
+    x = random_array(rng, (20, 20, 20), np.uint16)
+    src = write_h5(tmp_path / "in.h5", x)
+    try:
+        report = zoomflow.resample(
+            src, f"{tmp_path / 'gpu.h5'}:/v", zoom=2, order=1, backend="cuda", progress=False
+        )
+    except RuntimeError as error:  # no usable GPU here: the core's reason, and no file
+        assert "cuda" in str(error).lower() or "gpu" in str(error).lower(), error
+        assert not (tmp_path / "gpu.h5").exists()
+        return
+    assert report.backend == "cuda"
+    zoomflow.resample(
+        src, f"{tmp_path / 'cpu.h5'}:/v", zoom=2, order=1, backend="cpu", progress=False
+    )
+    assert zoomflow.compare(f"{tmp_path / 'gpu.h5'}:/v", f"{tmp_path / 'cpu.h5'}:/v").identical
+
+
 def test_refusals_before_any_work(tmp_path, rng):
     src = write_h5(tmp_path / "in.h5", random_array(rng, (8, 8), np.float32))
     dst = f"{tmp_path / 'out.h5'}:/v"
