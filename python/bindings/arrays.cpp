@@ -190,6 +190,12 @@ void register_arrays(nb::module_& m) {
   for (std::string_view mode : kModes) modes.append(nb::str(mode.data(), mode.size()));
   m.attr("MODES") = nb::tuple(modes);
   m.attr("MAX_RANK") = kMaxRank;
+  nb::list dtypes;
+  for (DType dtype : kAllDTypes) {
+    const std::string_view name = dtype_name(dtype);
+    dtypes.append(nb::str(name.data(), name.size()));
+  }
+  m.attr("DTYPES") = nb::tuple(dtypes);
 
   nb::class_<ResampleSpec>(m, "ResampleSpec",
                            "What a resampling computes: input and output shapes, order, mode and "

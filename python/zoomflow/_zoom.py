@@ -28,22 +28,7 @@ SCIPY_MODES = (
 )
 
 # The element types the core resamples in their own type (bool as one byte holding 0 or 1).
-CORE_DTYPES = frozenset(
-    np.dtype(name)
-    for name in (
-        "bool",
-        "int8",
-        "int16",
-        "int32",
-        "int64",
-        "uint8",
-        "uint16",
-        "uint32",
-        "uint64",
-        "float32",
-        "float64",
-    )
-)
+CORE_DTYPES = frozenset(np.dtype(name) for name in _core.DTYPES)
 
 
 def normalize_zoom(zoom: Union[float, Sequence[float]], rank: int) -> tuple[float, ...]:
