@@ -31,6 +31,7 @@ import threading
 import time
 
 import numpy as np
+
 import zoomflow
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -153,8 +154,9 @@ def compare_in_memory(case: str, x: np.ndarray, zoom: float, order: int, quick: 
 def compare_dask(quick: bool):
     import dask
     import dask.array as da
-    import zoomflow.dask
     from dask_image.ndinterp import affine_transform
+
+    import zoomflow.dask
 
     n = 128 if quick else 512
     chunk = n // 4

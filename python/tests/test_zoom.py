@@ -216,7 +216,9 @@ def test_strided_inputs(rng, dtype):
 
 @pytest.mark.parametrize("order", [0, 1])
 def test_output_arrays_and_dtypes(rng, order):
-    x = random_array(rng, (7, 9), np.float64) / 10
+    # Values within +-255: scipy stores a double into bool with a C conversion that is undefined
+    # beyond that (on x86 it keeps the low byte: 256.0 becomes False).
+    x = random_array(rng, (7, 9), np.float64) / 50
     shape = (14, 18)
     targets = [np.float32, "float64", np.dtype("int16"), np.uint8, np.int64, np.uint32, bool]
     for target in targets:

@@ -151,7 +151,8 @@ def store_like_scipy(values: np.ndarray, output: np.ndarray) -> None:
     """Writes double values into `output` as scipy.ndimage converts its results.
 
     Integers round half away from zero and saturate (unsigned: negative values become 0), bool is
-    the truncated value's truth, floating types round to nearest.
+    the truncated value's truth, floating types round to nearest. (scipy's conversion to bool is
+    C's, undefined beyond 255; on x86 it keeps the low byte, so 256.0 is False there.)
     """
     kind = output.dtype.kind
     if kind in "fc":
