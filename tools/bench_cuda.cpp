@@ -21,7 +21,9 @@
 #include "zoomflow/kernels/volume.hpp"
 #include "zoomflow/kernels/zoom.hpp"
 #include "zoomflow/pipeline/block_graph.hpp"
-#include "zoomflow/pipeline/block_plan.hpp"
+#include "zoomflow/pipeline/block_grid.hpp"
+#include "zoomflow/pipeline/builtin_steps.hpp"
+#include "zoomflow/pipeline/chain_plan.hpp"
 #include "zoomflow/pipeline/cuda_resample_stage.hpp"
 #include "zoomflow/pipeline/memory_stages.hpp"
 
@@ -52,30 +54,36 @@ struct StageRun {
 // the output for the check and fills the pinned pool; the timed runs drop the output, so they
 // measure reading into pinned memory, the transfers and the kernels.
 Result<StageRun> run_stage(const ResampleSpec& spec, const Volume& input, const Volume& reference,
-                           const BlockPlan& plan, int max_streams, int repeats) {
+                           const BlockGrid& blocks, int max_streams, int repeats) {
   const std::size_t in_flight = 8;
-  ZF_ASSIGN_OR_RETURN(auto stage, CudaResampleStage::create(spec, input.dtype(), plan,
+  ZF_ASSIGN_OR_RETURN(auto stage, CudaResampleStage::create(spec, input.dtype(), blocks,
                                                             {0, in_flight, max_streams}));
+  ZF_ASSIGN_OR_RETURN(
+      const ChainPlan plan,
+      plan_chain({spec.input_shape, input.dtype()},
+                 {resample_step({{}, spec.output_shape, spec.interpolation, spec.grid})}));
   BufferPool pool(pinned_buffer_allocator());
   ZF_ASSIGN_OR_RETURN(Volume output, Volume::zeros(input.dtype(), spec.output_shape));
-  BlockGraphOptions graph;
-  graph.max_blocks_in_flight = in_flight;
-  graph.pool = &pool;
-  const std::vector<BlockStage> checked = {read_memory_stage(input.view(), pool),
+  const GraphOptions graph{in_flight, CancelToken()};
+  const std::function<void(BlockWork&)> recycle = [&pool](BlockWork& work) {
+    pool.release(std::move(work.input_buffer));
+    pool.release(std::move(work.output_buffer));
+  };
+  const std::vector<BlockStage> checked = {read_memory_stage(plan, input.view(), pool),
                                            stage->block_stage(pool, {}),
                                            write_memory_stage(output.view())};
-  const std::vector<BlockStage> timed = {read_memory_stage(input.view(), pool),
+  const std::vector<BlockStage> timed = {read_memory_stage(plan, input.view(), pool),
                                          stage->block_stage(pool, {})};
   StageRun run;
   tbb::task_arena arena(tbb::info::default_concurrency());
   Status status;
-  arena.execute([&] { status = run_block_graph(plan, checked, graph); });
+  arena.execute([&] { status = run_block_graph(blocks, checked, graph, recycle); });
   ZF_RETURN_IF_ERROR(status);
   run.identical = same_bytes(output, reference);
   run.seconds = std::numeric_limits<double>::infinity();
   for (int r = 0; r < repeats; ++r) {
     Stopwatch watch;
-    arena.execute([&] { status = run_block_graph(plan, timed, graph); });
+    arena.execute([&] { status = run_block_graph(blocks, timed, graph, recycle); });
     ZF_RETURN_IF_ERROR(status);
     run.seconds = std::min(run.seconds, watch.seconds());
   }
@@ -114,11 +122,11 @@ Status run_cuda_bench(const CudaBenchOptions& options) {
       options.chunk_shape.rank() > 0 ? options.chunk_shape : default_chunk_shape(output_shape);
   const Shape block_shape = choose_block_shape(output_shape, chunks, dtype_size(options.dtype),
                                                options.block_bytes, BlockLayout::kBricks);
-  const BlockPlan plan = plan_blocks(spec, chunks, block_shape);
+  const BlockGrid blocks(output_shape, block_shape);
   ZF_ASSIGN_OR_RETURN(const StageRun overlapped,
-                      run_stage(spec, input, reference, plan, 3, options.repeats));
+                      run_stage(spec, input, reference, blocks, 3, options.repeats));
   ZF_ASSIGN_OR_RETURN(const StageRun single,
-                      run_stage(spec, input, reference, plan, 1, options.repeats));
+                      run_stage(spec, input, reference, blocks, 1, options.repeats));
 
   const double out = double(timing.output_bytes);
   const double in = double(timing.input_bytes);
@@ -152,7 +160,7 @@ Status run_cuda_bench(const CudaBenchOptions& options) {
              cuda::describe(device), to_string(options.input_shape), dtype_name(options.dtype),
              pattern_name(options.pattern), to_string(output_shape),
              fmt::format("{}", fmt::join(options.zoom, ",")), int(options.interpolation),
-             to_string(block_shape), plan.blocks.size());
+             to_string(block_shape), blocks.count());
   fmt::print("{:<46} {:>9} {:>9} {:>22}\n", "method", "seconds", "GB/s", "speed vs");
   for (const Row& row : rows)
     fmt::print("{:<46} {:>9.4f} {:>9.2f} {:>22}\n", row.method, row.seconds,

@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "zoomflow/storage/interrupt.hpp"
+
 extern char** environ;
 
 namespace zoomflow::tools {
@@ -85,11 +87,15 @@ Result<ChildResult> run_self(const std::vector<std::string>& arguments) {
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   result.peak_rss_bytes = std::int64_t(usage.ru_maxrss) * 1024;
+  result.cpu_seconds = double(usage.ru_utime.tv_sec) + double(usage.ru_utime.tv_usec) * 1e-6 +
+                       double(usage.ru_stime.tv_sec) + double(usage.ru_stime.tv_usec) * 1e-6;
   return result;
 }
 
 Result<ChildResult> run_self_checked(const std::vector<std::string>& arguments) {
   ZF_ASSIGN_OR_RETURN(ChildResult child, run_self(arguments));
+  // Ctrl-C reached the child too; the caller unwinds, removing its work folder.
+  if (storage::interrupt_requested()) return storage::interrupted_error();
   if (child.exit_code != 0) {
     std::string command = "zoomflow";
     for (const std::string& a : arguments) command += " " + a;

@@ -14,13 +14,15 @@ struct ChildResult {
   int exit_code = -1;
   std::string standard_output;
   double seconds = 0;
+  double cpu_seconds = 0;  // user + system, every thread of the child
   std::int64_t peak_rss_bytes = 0;
 };
 
 // Runs this same executable with `arguments` (argv[1..]); standard error passes through.
 Result<ChildResult> run_self(const std::vector<std::string>& arguments);
 
-// run_self, failing unless the child exits 0.
+// run_self, failing unless the child exits 0, or when SIGINT/SIGTERM arrived meanwhile (the
+// caller installs the handlers, so that it survives to clean up).
 Result<ChildResult> run_self_checked(const std::vector<std::string>& arguments);
 Status run_self_step(const std::vector<std::string>& arguments);
 

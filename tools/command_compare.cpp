@@ -19,7 +19,7 @@ struct CompareArgs {
   int threads = 0;
 };
 
-Status report_result(const std::string& a, const std::string& b, const pipeline::CompareReport& r) {
+Status report_result(const std::string& a, const std::string& b, const CompareReport& r) {
   if (r.identical()) {
     fmt::print("identical: {} and {} ({} {}, {} values)\n", a, b, to_string(r.shape_a),
                dtype_name(r.dtype_a), r.compared);
@@ -33,8 +33,8 @@ Status report_result(const std::string& a, const std::string& b, const pipeline:
               std::string(dtype_name(r.dtype_b));
   } else {
     fmt::print("differing: {} of {} values\n", r.differing, r.compared);
-    fmt::print("first difference: {}: {} vs {}\n", to_string(*r.first_difference), r.value_a,
-               r.value_b);
+    fmt::print("first difference: {}: {} vs {}\n", to_string(*r.first_difference),
+               to_string(r.value_a), to_string(r.value_b));
     fmt::print("max abs difference: {}\n", r.max_abs_difference);
     summary = std::to_string(r.differing) + " of " + std::to_string(r.compared) +
               " values differ, the first at " + to_string(*r.first_difference) +
@@ -53,10 +53,9 @@ Status run_compare(const CompareArgs& args) {
   ZF_ASSIGN_OR_RETURN(const storage::InputDataset b,
                       storage::InputDataset::open(path_b, {.chunk_cache_bytes = kCompareCache}));
   storage::install_interrupt_handlers();
-  pipeline::CompareOptions options;
+  CompareOptions options;
   options.threads = args.threads;
-  ZF_ASSIGN_OR_RETURN(const pipeline::CompareReport report,
-                      pipeline::compare_datasets(a, b, options));
+  ZF_ASSIGN_OR_RETURN(const CompareReport report, compare_datasets(a, b, options));
   return report_result(a.info().path.to_string(), b.info().path.to_string(), report);
 }
 

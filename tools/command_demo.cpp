@@ -13,6 +13,8 @@
 #include "child_process.hpp"
 #include "command.hpp"
 #include "work_folder.hpp"
+#include "zoomflow/pipeline/backend.hpp"
+#include "zoomflow/storage/interrupt.hpp"
 
 namespace zoomflow::tools {
 namespace {
@@ -38,7 +40,12 @@ struct DemoRow {
 };
 
 Status run_demo(const DemoArgs& args) {
+  // Ctrl-C stops the child and returns here, so the work folder is removed on the way out.
+  storage::install_interrupt_handlers();
   ZF_ASSIGN_OR_RETURN(Shape shape, parse_shape(args.shape));
+  // The backend is chosen once: without a GPU the note is said here, not by every child.
+  ZF_ASSIGN_OR_RETURN(const BackendChoice backend, choose_backend(Backend::kAuto));
+  if (!backend.note.empty()) fmt::print("{}\n", backend.note);
   ZF_RETURN_IF_ERROR(parse_byte_size(args.memory_limit));
   ZF_ASSIGN_OR_RETURN(const WorkFolder dir,
                       WorkFolder::create(args.workdir, "zoomflow-demo", args.keep));
@@ -59,9 +66,11 @@ Status run_demo(const DemoArgs& args) {
     for (Index& e : out_shape) e *= zoom;
     fmt::print("resampling x{} to {} out of core (memory limit {}) ...\n", zoom,
                to_string(out_shape), args.memory_limit);
-    ZF_ASSIGN_OR_RETURN(ChildResult child,
-                        run_self_checked({"resample", seed, out, "--zoom", std::to_string(zoom),
-                                          "--memory-limit", args.memory_limit, "--overwrite"}));
+    ZF_ASSIGN_OR_RETURN(
+        ChildResult child,
+        run_self_checked({"resample", seed, out, "--zoom", std::to_string(zoom), "--memory-limit",
+                          args.memory_limit, "--backend",
+                          std::string(backend_name(backend.backend)), "--overwrite"}));
     ZF_ASSIGN_OR_RETURN(std::int64_t true_out, dataset_nonzero(out));
     rows.push_back({fmt::format("x{} order 0", zoom), to_string(shape), to_string(out_shape),
                     true_in, true_out, child.seconds, double(num_elements(out_shape)),

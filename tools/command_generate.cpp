@@ -1,5 +1,6 @@
 // `zoomflow generate OUT.h5:/ds --shape Z,Y,X --dtype T --pattern box|noise|labels`: a synthetic
 // volume written chunk by chunk (streamed: it may be larger than memory).
+#include <charconv>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -16,7 +17,7 @@ struct GenerateArgs {
   std::string shape;
   std::string dtype = "uint8";
   std::string pattern = "box";
-  std::uint64_t seed = 0;
+  std::string seed = "0";
   std::string chunks;
   std::string compression = "zstd:1";
   bool overwrite = false;
@@ -24,8 +25,8 @@ struct GenerateArgs {
   bool quiet = false;
 };
 
-Result<pipeline::GenerateOptions> to_options(const GenerateArgs& args) {
-  pipeline::GenerateOptions options;
+Result<GenerateOptions> to_options(const GenerateArgs& args) {
+  GenerateOptions options;
   ZF_ASSIGN_OR_RETURN(options.output, storage::parse_dataset_path(args.output));
   ZF_ASSIGN_OR_RETURN(options.shape, parse_shape(args.shape));
   const auto dtype = parse_dtype(args.dtype);
@@ -39,7 +40,12 @@ Result<pipeline::GenerateOptions> to_options(const GenerateArgs& args) {
     return make_error(ErrorCode::kInvalidArgument,
                       "unknown --pattern '" + args.pattern + "' (box, noise, labels)");
   options.pattern = *pattern;
-  options.seed = args.seed;
+  // from_chars refuses a sign and anything beyond 2^64 - 1, which CLI11 would wrap.
+  const char* end = args.seed.data() + args.seed.size();
+  const auto parsed = std::from_chars(args.seed.data(), end, options.seed);
+  if (args.seed.empty() || parsed.ec != std::errc() || parsed.ptr != end)
+    return make_error(ErrorCode::kInvalidArgument,
+                      "--seed '" + args.seed + "' must be an integer from 0 to 2^64 - 1");
   if (!args.chunks.empty()) {
     ZF_ASSIGN_OR_RETURN(options.chunk_shape, parse_shape(args.chunks));
   }
@@ -50,9 +56,9 @@ Result<pipeline::GenerateOptions> to_options(const GenerateArgs& args) {
 }
 
 Status run_generate(const GenerateArgs& args) {
-  ZF_ASSIGN_OR_RETURN(const pipeline::GenerateOptions options, to_options(args));
+  ZF_ASSIGN_OR_RETURN(const GenerateOptions options, to_options(args));
   storage::install_interrupt_handlers();
-  ZF_ASSIGN_OR_RETURN(const pipeline::GenerateReport report, pipeline::generate_dataset(options));
+  ZF_ASSIGN_OR_RETURN(const GenerateReport report, generate_dataset(options));
   if (!args.quiet) {
     const double raw = double(num_elements(options.shape)) * double(dtype_size(options.dtype));
     std::printf("wrote %s: %s %s, pattern %s, chunks %s, %s\n", options.output.to_string().c_str(),
@@ -79,7 +85,7 @@ void add_generate_command(CLI::App& app, CommandRegistry& registry) {
   cmd->add_option("--dtype", args->dtype, "bool, int8..int64, uint8..uint64, float32, float64")
       ->capture_default_str();
   cmd->add_option("--pattern", args->pattern, "box | noise | labels")->capture_default_str();
-  cmd->add_option("--seed", args->seed, "seed of the noise and labels patterns")
+  cmd->add_option("--seed", args->seed, "seed of the noise and labels patterns (0 to 2^64 - 1)")
       ->capture_default_str();
   cmd->add_option("--chunks", args->chunks, "chunk shape (default 64 per axis, clipped)");
   cmd->add_option("--compression", args->compression, "zstd[:LEVEL] | gzip[:LEVEL] | none")

@@ -1,5 +1,6 @@
 // `zoomflow pipeline IN.h5:/ds OUT.h5:/ds STEP [STEP ...]` and
 // `zoomflow pipeline --steps FILE.json IN OUT`: a chain of steps in one streaming pass.
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -38,6 +39,19 @@ Result<std::vector<ChainStepPtr>> read_steps(const PipelineArgs& args) {
     }
     return steps;
   }
+  // A regular file of sensible size only: a FIFO would block, /dev/zero never end.
+  constexpr std::uintmax_t kMostBytes = 1 << 20;
+  std::error_code ec;
+  const auto status = std::filesystem::status(args.steps_file, ec);
+  if (ec || !std::filesystem::is_regular_file(status))
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        "--steps " + args.steps_file +
+            (ec ? " cannot be read (" + ec.message() + ")" : " is not a regular file"));
+  if (std::filesystem::file_size(args.steps_file, ec) > kMostBytes)
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        "--steps " + args.steps_file + " is over 1 MiB; a chain is a few lines of JSON");
   std::ifstream file(args.steps_file);
   if (!file)
     return make_error(ErrorCode::kInvalidArgument, "cannot read --steps " + args.steps_file);
@@ -55,19 +69,14 @@ Status run_pipeline(const PipelineArgs& args) {
   request.chunk_shape = output.chunk_shape;
   request.compression = output.compression;
   request.overwrite = args.options.overwrite;
-  ResampleOptions options;
-  options.memory_limit = output.memory_limit;
-  options.threads = args.options.threads;
   ProgressPrinter printer("pipeline", args.options.quiet);
-  options.progress = std::ref(printer);
+  ZF_ASSIGN_OR_RETURN(const RunOptions options,
+                      run_options(args.options, output, printer, "pipeline"));
   storage::install_interrupt_handlers();
   auto report = run_chain(request, options);
   printer.finish();
   if (!report.ok()) return report.error();
-  if (!args.options.quiet)
-    fmt::print(stderr, "pipeline: wrote {} ({} steps, {} blocks of {}), {:.2f} GB in {:.2f} s\n",
-               request.output.to_string(), request.steps.size(), report->blocks,
-               to_string(report->block_shape), double(report->output_bytes) / 1e9, report->seconds);
+  if (!args.options.quiet) print_run_summary("pipeline", request.output.to_string(), *report);
   return ok_status();
 }
 

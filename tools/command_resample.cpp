@@ -57,40 +57,36 @@ Status run_resample(const ResampleArgs& args) {
   ZF_ASSIGN_OR_RETURN(const OutputSettings output, parse_output_args(args.output_options));
   request.chunk_shape = output.chunk_shape;
   request.compression = output.compression;
-  ResampleOptions options;
-  options.memory_limit = output.memory_limit;
+  ProgressPrinter printer("resample", args.output_options.quiet);
+  ZF_ASSIGN_OR_RETURN(RunOptions options,
+                      run_options(args.output_options, output, printer, "resample"));
   if (args.gpu_memory_limit != "auto") {
     ZF_ASSIGN_OR_RETURN(options.gpu_memory_limit, parse_byte_size(args.gpu_memory_limit));
     if (options.gpu_memory_limit == 0)
       return make_error(ErrorCode::kInvalidArgument,
                         "--gpu-memory-limit must be positive, or auto");
   }
-  options.threads = args.output_options.threads;
   options.layout = args.blocks == "slabs" ? BlockLayout::kSlabs : BlockLayout::kBricks;
   options.backend = args.backend == "cuda"  ? Backend::kCuda
                     : args.backend == "cpu" ? Backend::kCpu
                                             : Backend::kAuto;
-  // A single zoom factor applies to every axis; the rank is known once the input is open.
-  ProgressPrinter printer("resample", args.output_options.quiet);
-  options.progress = std::ref(printer);
   // Said once, before the run: --backend auto found no usable GPU.
   options.notice = [&args](const std::string& note) {
-    if (!args.output_options.quiet) fmt::print(stderr, "resample: {}\n", note);
+    if (!args.output_options.quiet) write_stderr("resample: " + note + "\n");
   };
   storage::install_interrupt_handlers();
   auto report = resample_dataset(request, options);
   printer.finish();
   if (!report.ok()) return report.error();
-  if (!args.output_options.quiet)
-    fmt::print(stderr, "resample: wrote {} ({} blocks of {}, {} constant), {:.2f} GB in {:.2f} s\n",
-               request.output.to_string(), report->blocks, to_string(report->block_shape),
-               report->constant_blocks, double(report->output_bytes) / 1e9, report->seconds);
-  if (!args.output_options.quiet && report->backend == "cuda")
-    fmt::print(stderr,
-               "resample: on the GPU with {} streams ({} busy at most), {:.2f} GiB of "
-               "device memory\n",
-               report->gpu_streams, report->gpu_peak_streams_busy,
-               double(report->gpu_memory_bytes) / double(1 << 30));
+  if (!args.output_options.quiet) {
+    print_run_summary("resample", request.output.to_string(), *report);
+    if (report->backend == "cuda")
+      write_stderr(
+          fmt::format("resample: on the GPU with {} streams ({} busy at most), {:.2f} "
+                      "GiB of device memory\n",
+                      report->gpu_streams, report->gpu_peak_streams_busy,
+                      double(report->gpu_memory_bytes) / double(1 << 30)));
+  }
   return ok_status();
 }
 

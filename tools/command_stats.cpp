@@ -19,12 +19,12 @@ struct StatsArgs {
   int threads = 0;
 };
 
-nlohmann::json number_json(const std::optional<pipeline::StatNumber>& number) {
+nlohmann::json number_json(const std::optional<Number>& number) {
   if (!number) return nullptr;
   return std::visit([](auto v) { return nlohmann::json(v); }, *number);
 }
 
-void print_json(const std::string& path, const pipeline::DatasetStats& s) {
+void print_json(const std::string& path, const DatasetStats& s) {
   nlohmann::json j;
   j["path"] = path;
   j["shape"] = std::vector<Index>(s.shape.begin(), s.shape.end());
@@ -40,9 +40,9 @@ void print_json(const std::string& path, const pipeline::DatasetStats& s) {
   fmt::print("{}\n", j.dump());
 }
 
-void print_text(const std::string& path, const pipeline::DatasetStats& s) {
-  const auto text = [](const std::optional<pipeline::StatNumber>& n) {
-    return n ? pipeline::to_string(*n) : std::string("-");
+void print_text(const std::string& path, const DatasetStats& s) {
+  const auto text = [](const std::optional<Number>& n) {
+    return n ? to_string(*n) : std::string("-");
   };
   fmt::print("{}  {} {}\n", path, to_string(s.shape), dtype_name(s.dtype));
   fmt::print("  count     {}\n", s.count);
@@ -50,7 +50,7 @@ void print_text(const std::string& path, const pipeline::DatasetStats& s) {
   if (is_floating(s.dtype)) fmt::print("  nan       {}\n", s.nan_count);
   fmt::print("  min       {}\n", text(s.min));
   fmt::print("  max       {}\n", text(s.max));
-  fmt::print("  sum       {}\n", pipeline::to_string(s.sum));
+  fmt::print("  sum       {}\n", to_string(s.sum));
   fmt::print("  mean      {}\n", s.mean);
   fmt::print("  checksum  {:016x}\n", s.checksum);
 }
@@ -61,10 +61,9 @@ Status run_stats(const StatsArgs& args) {
   ZF_ASSIGN_OR_RETURN(const storage::InputDataset input,
                       storage::InputDataset::open(path, {.chunk_cache_bytes = 0}));
   storage::install_interrupt_handlers();
-  pipeline::StatsOptions options;
+  StatsOptions options;
   options.threads = args.threads;
-  ZF_ASSIGN_OR_RETURN(const pipeline::DatasetStats stats,
-                      pipeline::compute_dataset_stats(input, options));
+  ZF_ASSIGN_OR_RETURN(const DatasetStats stats, compute_dataset_stats(input, options));
   const std::string name = input.info().path.to_string();
   if (args.json)
     print_json(name, stats);

@@ -2,6 +2,7 @@
 // (0 success, 1 runtime failure, 2 bad usage).
 #include <cstdio>
 #include <exception>
+#include <new>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -21,6 +22,21 @@ std::string version_text() {
   if (device.usable) text += "usable, ";
   text += zoomflow::cuda::describe(device);
   return text;
+}
+
+// One line, always: a newline inside a name (a dataset called "a\nb") is shown as \n.
+void print_error(const std::string& message) {
+  std::string line = "zoomflow: error: ";
+  for (char c : message) {
+    if (c == '\n')
+      line += "\\n";
+    else if (c == '\r')
+      line += "\\r";
+    else
+      line += c;
+  }
+  line += '\n';
+  std::fputs(line.c_str(), stderr);
 }
 
 }  // namespace
@@ -53,15 +69,18 @@ int main(int argc, char** argv) {
   try {
     const zoomflow::Status status = registry.action ? registry.action() : zoomflow::Status{};
     if (status.ok()) return 0;
-    std::fprintf(stderr, "zoomflow: error: %s\n", status.error().message.c_str());
+    print_error(status.error().message);
     const zoomflow::ErrorCode code = status.error().code;
     return code == zoomflow::ErrorCode::kInvalidArgument ||
                    code == zoomflow::ErrorCode::kAlreadyExists
                ? 2
                : 1;
+  } catch (const std::bad_alloc&) {
+    print_error("out of memory; lower --memory-limit or --threads, or free memory for the run");
+    return 1;
   } catch (const std::exception& e) {
     // Last line of defence: never an abort or a stack trace.
-    std::fprintf(stderr, "zoomflow: error: %s\n", e.what());
+    print_error(std::string("unexpected error: ") + e.what());
     return 1;
   }
 }

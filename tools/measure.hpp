@@ -19,6 +19,26 @@ class Stopwatch {
   std::chrono::steady_clock::time_point start_;
 };
 
+// CPU seconds (user + system, every thread) this process has used so far: unlike wall time,
+// little moved by other jobs on a shared machine.
+double process_cpu_seconds();
+
+// Wall and CPU seconds of a stretch of work.
+struct Timing {
+  double wall = 0;
+  double cpu = 0;
+};
+
+class TimingWatch {
+ public:
+  TimingWatch() : cpu_(process_cpu_seconds()) {}
+  Timing elapsed() const { return {wall_.seconds(), process_cpu_seconds() - cpu_}; }
+
+ private:
+  Stopwatch wall_;
+  double cpu_;
+};
+
 // The process's peak resident set so far (getrusage), in bytes.
 std::int64_t peak_rss_bytes();
 

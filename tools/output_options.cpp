@@ -1,7 +1,11 @@
 #include "output_options.hpp"
 
+#include <fmt/core.h>
+
 #include "byte_size.hpp"
 #include "command.hpp"
+#include "progress_printer.hpp"
+#include "zoomflow/pipeline/memory_budget.hpp"
 
 namespace zoomflow::tools {
 
@@ -35,6 +39,42 @@ Result<Shape> parse_positive_shape(const std::string& text, const char* flag) {
         ErrorCode::kInvalidArgument,
         std::string(flag) + " '" + text + "' must list positive integers, like 64,64,64");
   return shape;
+}
+
+}  // namespace zoomflow::tools
+
+namespace zoomflow::tools {
+
+Result<int> checked_threads(int threads, bool quiet, const char* command) {
+  constexpr int kMostThreads = 1024;
+  if (threads < 0 || threads > kMostThreads)
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        fmt::format("--threads {} must be 0 (all cores) to {}", threads, kMostThreads));
+  const int cores = hardware_threads();
+  if (threads > cores && !quiet)
+    write_stderr(fmt::format("{}: --threads {} on {} core{}: threads beyond the cores take turns\n",
+                             command, threads, cores, cores == 1 ? "" : "s"));
+  return threads;
+}
+
+Result<RunOptions> run_options(const OutputArgs& args, const OutputSettings& settings,
+                               ProgressPrinter& printer, const char* command) {
+  RunOptions options;
+  ZF_ASSIGN_OR_RETURN(options.threads, checked_threads(args.threads, args.quiet, command));
+  options.memory_limit = settings.memory_limit;
+  options.progress = std::ref(printer);
+  return options;
+}
+
+void print_run_summary(const char* command, const std::string& output, const RunReport& report) {
+  const std::string tiles = report.tile_shape == report.block_shape
+                                ? std::string()
+                                : " computed in tiles of " + to_string(report.tile_shape);
+  write_stderr(fmt::format(
+      "{}: wrote {} ({} blocks of {}{}, {} constant, {} threads), {:.2f} GB in {:.2f} s\n", command,
+      output, report.blocks, to_string(report.block_shape), tiles, report.constant_blocks,
+      report.threads, double(report.output_bytes) / 1e9, report.seconds));
 }
 
 }  // namespace zoomflow::tools

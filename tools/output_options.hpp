@@ -9,6 +9,7 @@
 
 #include "zoomflow/kernels/error.hpp"
 #include "zoomflow/kernels/index_vector.hpp"
+#include "zoomflow/pipeline/chain.hpp"
 #include "zoomflow/storage/compression.hpp"
 
 namespace zoomflow::tools {
@@ -30,6 +31,18 @@ struct OutputSettings {
 
 void add_output_options(CLI::App& command, OutputArgs& args);
 Result<OutputSettings> parse_output_args(const OutputArgs& args);
+
+// Checks --threads (at most 1024; more threads than cores is said once, unless quiet).
+Result<int> checked_threads(int threads, bool quiet, const char* command);
+
+// The run options resample and pipeline share (threads, memory limit), with progress drawn by
+// `printer` (which must outlive the run).
+class ProgressPrinter;
+Result<RunOptions> run_options(const OutputArgs& args, const OutputSettings& settings,
+                               ProgressPrinter& printer, const char* command);
+
+// "wrote OUT (12 blocks of (64, 64, 512), 3 constant), 1.07 GB in 0.41 s" on standard error.
+void print_run_summary(const char* command, const std::string& output, const RunReport& report);
 
 // A flag's "Z,Y,X" of positive integers.
 Result<Shape> parse_positive_shape(const std::string& text, const char* flag);

@@ -8,6 +8,12 @@
 
 namespace zoomflow::tools {
 
+bool write_stderr(const std::string& text) {
+  const bool written = std::fputs(text.c_str(), stderr) >= 0 && std::fflush(stderr) == 0;
+  if (!written) std::clearerr(stderr);
+  return written;
+}
+
 ProgressPrinter::ProgressPrinter(std::string label, bool quiet)
     : label_(std::move(label)), quiet_(quiet), terminal_(isatty(STDERR_FILENO) != 0) {}
 
@@ -23,21 +29,22 @@ void ProgressPrinter::operator()(const Progress& p) {
     last_draw_ = p.seconds;
     constexpr int kWidth = 30;
     const int filled = int(fraction * kWidth);
-    fmt::print(stderr, "\r{} [{}{}] {}/{} blocks  {:.2f} GB  {:.2f} GB/s  ETA {:.0f}s   ", label_,
-               std::string(std::size_t(filled), '#'),
-               std::string(std::size_t(kWidth - filled), '.'), p.blocks_done, p.blocks_total, gb,
-               rate, eta);
-    drew_ = true;
+    // A closed standard error (EPIPE) ends the progress, not the run.
+    quiet_ = !write_stderr(fmt::format(
+        "\r{} [{}{}] {}/{} blocks  {:.2f} GB  {:.2f} GB/s  ETA {:.0f}s   ", label_,
+        std::string(std::size_t(filled), '#'), std::string(std::size_t(kWidth - filled), '.'),
+        p.blocks_done, p.blocks_total, gb, rate, eta));
+    drew_ = !quiet_;
   } else if (percent / 5 != last_percent_ / 5 || p.blocks_done == p.blocks_total) {
     if (percent == last_percent_) return;
     last_percent_ = percent;
-    fmt::print(stderr, "{}: {:3d}% {}/{} blocks, {:.2f} GB, {:.2f} GB/s\n", label_, percent,
-               p.blocks_done, p.blocks_total, gb, rate);
+    quiet_ = !write_stderr(fmt::format("{}: {:3d}% {}/{} blocks, {:.2f} GB, {:.2f} GB/s\n", label_,
+                                       percent, p.blocks_done, p.blocks_total, gb, rate));
   }
 }
 
 void ProgressPrinter::finish() {
-  if (drew_) fmt::print(stderr, "\n");
+  if (drew_) write_stderr("\n");
   drew_ = false;
 }
 

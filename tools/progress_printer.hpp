@@ -8,6 +8,10 @@
 
 namespace zoomflow::tools {
 
+// Writes `text` to standard error; a failed write (a closed pipe: EPIPE) is ignored, so that
+// reporting never fails a run. Returns whether it was written.
+bool write_stderr(const std::string& text);
+
 class ProgressPrinter {
  public:
   ProgressPrinter(std::string label, bool quiet);

@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
+#include <type_traits>
 
 #include <fmt/core.h>
 #include <fmt/ranges.h>
+#include <tbb/task_arena.h>
 
+#include "zoomflow/kernels/convert.hpp"
 #include "zoomflow/kernels/resample_cpu.hpp"
 #include "zoomflow/kernels/resample_spec.hpp"
 #include "zoomflow/kernels/saturate_cast.hpp"
@@ -18,29 +22,196 @@ Error step_error(const std::string& step, const std::string& what) {
   return make_error(ErrorCode::kInvalidArgument, "step '" + step + "': " + what);
 }
 
-// A step that maps each value alone: the box is its own input.
-class PointwiseStep final : public ChainStep {
- public:
-  PointwiseStep(std::string name, std::function<double(double)> function,
-                std::optional<DType> output_dtype)
-      : name_(std::move(name)), function_(std::move(function)), output_dtype_(output_dtype) {}
+std::string number(double v) {
+  return fmt::format("{}", v);
+}
 
-  std::string describe() const override { return name_; }
+// ---------------------------------------------------------------------------------------------
+// Steps that map each value alone (the box is its own input). `Op` gives the value type and the
+// per-element function, templated on the element types; the result is converted to the output
+// view's type as the final conversion does when the step writes the output dtype directly.
+
+template <class Op>
+class ElementwiseStep final : public ChainStep {
+ public:
+  explicit ElementwiseStep(Op op) : op_(std::move(op)) {}
+
+  std::string describe() const override { return op_.describe(); }
   Result<StepGeometry> output(const StepGeometry& input) const override {
-    return StepGeometry{input.shape, output_dtype_.value_or(input.dtype)};
+    return StepGeometry{input.shape, op_.output_dtype(input.dtype)};
   }
   Box input_box(const Box& output_box, const StepGeometry&) const override { return output_box; }
-  Status apply(const StepGeometry&, const Box&, std::span<const double> in, const Box&,
-               std::span<double> out) const override {
-    for (std::size_t i = 0; i < out.size(); ++i) out[i] = function_(in[i]);
+  bool is_pointwise() const override { return true; }
+  DType value_type(DType values) const override { return op_.value_type(values); }
+  bool writes_dtype(DType values, DType dtype) const override {
+    // Any dtype but bool, which needs the final 0/1 check unless the values are bool already.
+    return dtype != DType::kBool || value_type(values) == DType::kBool;
+  }
+
+  Status apply(const StepGeometry&, const Box&, ConstArrayView in, const Box&, ArrayView out,
+               StepContext&) const override {
+    const DType result = value_type(in.dtype());
+    const bool to_bool = out.dtype() == DType::kBool && result != DType::kBool;
+    visit_dtype(in.dtype(), [&](auto in_tag) {
+      using In = typename decltype(in_tag)::type;
+      visit_dtype(result, [&](auto result_tag) {
+        using R = typename decltype(result_tag)::type;
+        visit_dtype(out.dtype(), [&](auto out_tag) {
+          using Out = typename decltype(out_tag)::type;
+          const In* src = reinterpret_cast<const In*>(in.data());
+          Out* dst = reinterpret_cast<Out*>(out.data());
+          const Index n = in.num_elements();
+          // The op hands over its per-element function with its parameters bound, so the loop
+          // below has no branch on them and vectorises.
+          op_.template with_function<R, In>([&](auto f) {
+            if (to_bool) {
+              for (Index i = 0; i < n; ++i) dst[i] = convert_value<Out>(f(src[i]), true);
+            } else if constexpr (std::is_same_v<Out, R>) {
+              for (Index i = 0; i < n; ++i) dst[i] = f(src[i]);
+            } else {
+              for (Index i = 0; i < n; ++i) dst[i] = convert_value<Out>(f(src[i]), false);
+            }
+          });
+        });
+      });
+    });
     return ok_status();
   }
 
+  std::optional<Scalar> constant_output(const Scalar& value, const StepGeometry&,
+                                        const Box&) const override {
+    Scalar result;
+    result.dtype = value_type(value.dtype);
+    visit_dtype(value.dtype, [&](auto in_tag) {
+      using In = typename decltype(in_tag)::type;
+      visit_dtype(result.dtype, [&](auto result_tag) {
+        using R = typename decltype(result_tag)::type;
+        op_.template with_function<R, In>(
+            [&](auto f) { result = Scalar::of(result.dtype, f(value.as<In>())); });
+      });
+    });
+    return result;
+  }
+
  private:
-  std::string name_;
-  std::function<double(double)> function_;
-  std::optional<DType> output_dtype_;
+  Op op_;
 };
+
+template <class Op>
+ChainStepPtr elementwise(Op op) {
+  return std::make_shared<ElementwiseStep<Op>>(std::move(op));
+}
+
+// True when clamping integers to `v` is exact in their own type: `v` is an integer (beyond the
+// type's range it clamps to the type's own bound) or infinite.
+bool integral_bound(double v) {
+  return std::isinf(v) || v == std::floor(v);
+}
+
+struct ClipOp {
+  double lo, hi;
+  std::string describe() const { return "clip:lo=" + number(lo) + ",hi=" + number(hi); }
+  DType output_dtype(DType d) const { return d; }
+  // Clipping integers to integer bounds is exact in their own type; float32 keeps float32
+  // when both bounds are float32 values; otherwise float64, as before.
+  DType value_type(DType d) const {
+    if (d == DType::kFloat64) return d;
+    if (d == DType::kFloat32) return float(lo) == lo && float(hi) == hi ? d : DType::kFloat64;
+    if (d == DType::kBool) return DType::kFloat64;
+    return integral_bound(lo) && integral_bound(hi) ? d : DType::kFloat64;
+  }
+  template <class R, class In, class Visit>
+  void with_function(Visit&& visit) const {
+    if constexpr (std::is_floating_point_v<R>) {
+      const R l = R(lo), h = R(hi);
+      visit([l, h](In v) {
+        const R x = R(v);
+        return x < l ? l : (x > h ? h : x);
+      });
+    } else {
+      // Bounds beyond R's range clamp nothing on that side: they become R's own bounds.
+      const R l = saturate_cast<R>(lo), h = saturate_cast<R>(hi);
+      visit([l, h](In v) {
+        const R x = R(v);
+        return x < l ? l : (x > h ? h : x);
+      });
+    }
+  }
+};
+
+struct ScaleOp {
+  double mul, add;
+  std::string describe() const { return "scale:mul=" + number(mul) + ",add=" + number(add); }
+  DType output_dtype(DType d) const { return d; }
+  DType value_type(DType) const { return DType::kFloat64; }
+  template <class R, class In, class Visit>
+  void with_function(Visit&& visit) const {
+    // Two roundings (built without fused multiply-add).
+    visit([mul = mul, add = add](In v) { return R(double(v) * mul + add); });
+  }
+};
+
+struct CastOp {
+  DType dtype;
+  std::string describe() const { return "cast:" + std::string(dtype_name(dtype)); }
+  DType output_dtype(DType) const { return dtype; }
+  DType value_type(DType) const { return dtype; }
+  template <class R, class In, class Visit>
+  void with_function(Visit&& visit) const {
+    if (dtype == DType::kBool)
+      visit([](In v) { return convert_value<R>(v, true); });
+    else
+      visit([](In v) { return convert_value<R>(v, false); });
+  }
+};
+
+struct ThresholdOp {
+  Comparison op;
+  double value;
+  std::string describe() const {
+    static constexpr const char* kNames[] = {"gt", "ge", "lt", "le", "eq", "ne"};
+    return std::string("threshold:") + kNames[int(op)] + "=" + number(value);
+  }
+  DType output_dtype(DType) const { return DType::kBool; }
+  DType value_type(DType) const { return DType::kBool; }
+  template <class R, class In, class Visit>
+  void with_function(Visit&& visit) const {
+    // Exact comparisons: double holds every value up to 32-bit integers; long double (slow x87)
+    // holds every 64-bit integer and every double.
+    using Compare =
+        std::conditional_t<std::is_integral_v<In> && (sizeof(In) == 8), long double, double>;
+    const Compare t = Compare(value);
+    switch (op) {
+      case Comparison::kGreater:
+        return visit([t](In v) { return R(Compare(v) > t); });
+      case Comparison::kGreaterEqual:
+        return visit([t](In v) { return R(Compare(v) >= t); });
+      case Comparison::kLess:
+        return visit([t](In v) { return R(Compare(v) < t); });
+      case Comparison::kLessEqual:
+        return visit([t](In v) { return R(Compare(v) <= t); });
+      case Comparison::kEqual:
+        return visit([t](In v) { return R(Compare(v) == t); });
+      case Comparison::kNotEqual:
+        return visit([t](In v) { return R(Compare(v) != t); });
+    }
+  }
+};
+
+struct FunctionOp {
+  std::string name;
+  std::function<double(double)> function;
+  std::optional<DType> dtype;
+  std::string describe() const { return name; }
+  DType output_dtype(DType d) const { return dtype.value_or(d); }
+  DType value_type(DType) const { return DType::kFloat64; }
+  template <class R, class In, class Visit>
+  void with_function(Visit&& visit) const {
+    visit([this](In v) { return R(function(double(v))); });
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
 
 class ResampleStep final : public ChainStep {
  public:
@@ -56,6 +227,10 @@ class ResampleStep final : public ChainStep {
                               spec_.grid == Grid::kCenters ? "centers" : "corners");
   }
 
+  Result<ResampleSpec> kernel_spec(const Shape& input_shape) const {
+    return resample_spec(input_shape);
+  }
+
   Result<StepGeometry> output(const StepGeometry& input) const override {
     auto spec = resample_spec(input.shape);
     if (!spec.ok()) return step_error(describe(), spec.error().message);
@@ -68,17 +243,51 @@ class ResampleStep final : public ChainStep {
     return required_input_box(resample_spec(input.shape).value(), output_box);
   }
 
-  Status apply(const StepGeometry& input, const Box& input_box, std::span<const double> in,
-               const Box& output_box, std::span<double> out) const override {
+  bool copies_values() const override { return nearest(); }
+
+  // Nearest copies values; interpolation computes in float64.
+  DType value_type(DType values) const override { return nearest() ? values : DType::kFloat64; }
+  // The kernel rounds into its input's own type itself.
+  bool writes_dtype(DType values, DType dtype) const override {
+    return dtype == values && (nearest() || values != DType::kBool);
+  }
+
+  std::size_t scratch_bytes(const Box& output_box, const StepGeometry& input) const override {
+    if (nearest()) return 0;
+    // The linear kernel's two float64 buffers (each at most the larger of the boxes), plus a
+    // float64 copy of the input when it is not float64 already.
+    const Box in = input_box(output_box, input);
+    const std::size_t most = std::size_t(std::max(in.num_elements(), output_box.num_elements()));
+    return 3 * most * sizeof(double);
+  }
+
+  Status apply(const StepGeometry& input, const Box& input_box, ConstArrayView in,
+               const Box& output_box, ArrayView out, StepContext& context) const override {
     ZF_ASSIGN_OR_RETURN(const ResampleSpec spec, resample_spec(input.shape));
-    const ConstArrayView source(reinterpret_cast<const std::byte*>(in.data()), DType::kFloat64,
-                                input_box.extent);
-    const ArrayView target(reinterpret_cast<std::byte*>(out.data()), DType::kFloat64,
-                           output_box.extent);
-    return resample_box(spec, source, input_box.origin, target, output_box);
+    if (in.dtype() == out.dtype()) return resample_box(spec, in, input_box.origin, out, output_box);
+    // Interpolated values of a non-float64 input, kept in float64 for the next step.
+    std::span<double> values =
+        context.workspace.buffer<double>(0, std::size_t(input_box.num_elements()));
+    const ArrayView as_double(reinterpret_cast<std::byte*>(values.data()), DType::kFloat64,
+                              input_box.extent);
+    ZF_RETURN_IF_ERROR(convert_array(in, as_double));
+    return resample_box(spec, as_double, input_box.origin, out, output_box);
+  }
+
+  std::optional<Scalar> constant_output(const Scalar& value, const StepGeometry&,
+                                        const Box&) const override {
+    if (nearest()) return value;
+    // The kernel's own arithmetic, which gives one value for every weight: v + w (v - v).
+    const double v = visit_dtype(value.dtype, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      return double(value.as<T>());
+    });
+    return Scalar::of(DType::kFloat64, lerp(v, v, 0.5));
   }
 
  private:
+  bool nearest() const { return spec_.interpolation == Interpolation::kNearest; }
+
   Result<ResampleSpec> resample_spec(const Shape& input_shape) const {
     Shape output_shape = spec_.shape;
     if (!spec_.zoom.empty()) {
@@ -99,6 +308,8 @@ class ResampleStep final : public ChainStep {
   ResampleStepSpec spec_;
 };
 
+// ---------------------------------------------------------------------------------------------
+
 class GaussianStep final : public ChainStep {
  public:
   explicit GaussianStep(std::vector<double> sigma) : sigma_(std::move(sigma)) {}
@@ -111,8 +322,17 @@ class GaussianStep final : public ChainStep {
     if (sigma_.size() != 1 && sigma_.size() != std::size_t(input.shape.rank()))
       return step_error(describe(), "give one sigma, or one per axis (" +
                                         std::to_string(input.shape.rank()) + ")");
-    for (double s : sigma_)
+    Index longest = 1;
+    for (Index n : input.shape) longest = std::max(longest, n);
+    for (int a = 0; a < input.shape.rank(); ++a) {
+      const double s = sigma(a);
       if (!(s >= 0) || !std::isfinite(s)) return step_error(describe(), "sigma must be >= 0");
+      // Beyond this every tap reads an edge voxel; refusing keeps the radius arithmetic in range.
+      if (4.0 * s + 0.5 > double(16 * longest))
+        return step_error(describe(), fmt::format("sigma {} gives a radius of {:.0f} voxels, far "
+                                                  "beyond the volume (longest axis {})",
+                                                  s, std::floor(4.0 * s + 0.5), longest));
+    }
     if (input.dtype == DType::kBool)
       return step_error(describe(), "smoothing bool data; cast it first (cast:float32)");
     return input;
@@ -130,29 +350,69 @@ class GaussianStep final : public ChainStep {
     return box;
   }
 
-  Status apply(const StepGeometry& input, const Box& input_box, std::span<const double> in,
-               const Box& output_box, std::span<double> out) const override {
+  DType value_type(DType) const override { return DType::kFloat64; }
+
+  std::size_t scratch_bytes(const Box& output_box, const StepGeometry& input) const override {
+    // The regions between the axis passes alternate between two buffers, and shrink pass by
+    // pass: the first two are the largest. Plus the weights of one axis at a time.
+    const Box in = input_box(output_box, input);
+    Box region = in;
+    std::size_t buffers = 0, weights = 0;
+    for (int a = 0; a < in.rank(); ++a) {
+      region.extent[a] = output_box.extent[a];
+      if (a < 2 && a + 1 < in.rank()) buffers += std::size_t(region.num_elements());
+      weights = std::max(weights, std::size_t(2 * radius(a) + 1));
+    }
+    return (buffers + weights) * sizeof(double);
+  }
+
+  Status apply(const StepGeometry& input, const Box& input_box, ConstArrayView in,
+               const Box& output_box, ArrayView out, StepContext& context) const override {
     // One axis at a time, in order: the region shrinks from the input box to the output box.
-    thread_local std::vector<double> scratch[2];
+    // The first pass reads the input in its own type.
     Box region = input_box;
-    const double* source = in.data();
-    int current = 0;
-    for (int a = 0; a < input_box.rank(); ++a) {
+    const int rank = input_box.rank();
+    ConstArrayView source = in;
+    for (int a = 0; a < rank; ++a) {
       Box next = region;
       next.origin[a] = output_box.origin[a];
       next.extent[a] = output_box.extent[a];
-      const bool last = a == input_box.rank() - 1;
-      double* target = out.data();
-      if (!last) {
-        scratch[current].resize(std::size_t(next.num_elements()));
-        target = scratch[current].data();
+      ArrayView target = out;
+      if (a != rank - 1) {
+        std::span<double> buffer =
+            context.workspace.buffer<double>(a % 2, std::size_t(next.num_elements()));
+        target =
+            ArrayView(reinterpret_cast<std::byte*>(buffer.data()), DType::kFloat64, next.extent);
       }
-      filter_axis(a, input.shape[a], region, source, next, target);
+      std::span<double> w = context.workspace.buffer<double>(2, std::size_t(2 * radius(a) + 1));
+      weights(a, w);
+      ZF_RETURN_IF_ERROR(visit_dtype(source.dtype(), [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        return filter_axis<T>(a, input.shape[a], region, reinterpret_cast<const T*>(source.data()),
+                              next, reinterpret_cast<double*>(target.data()), w, context.cancel);
+      }));
       source = target;
       region = next;
-      current = 1 - current;
     }
     return ok_status();
+  }
+
+  std::optional<Scalar> constant_output(const Scalar& value, const StepGeometry& input,
+                                        const Box&) const override {
+    // Every output voxel sums the same weights times the same value, in the same order.
+    double v = visit_dtype(value.dtype, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      return double(value.as<T>());
+    });
+    std::vector<double> w;
+    for (int a = 0; a < input.shape.rank(); ++a) {
+      w.resize(std::size_t(2 * radius(a) + 1));
+      weights(a, w);
+      double sum = 0.0;
+      for (double weight : w) sum += weight * v;
+      v = sum;
+    }
+    return Scalar::of(DType::kFloat64, v);
   }
 
  private:
@@ -161,12 +421,11 @@ class GaussianStep final : public ChainStep {
   }
   Index radius(int axis) const { return Index(4.0 * sigma(axis) + 0.5); }
 
-  std::vector<double> weights(int axis) const {
+  void weights(int axis, std::span<double> w) const {
     const Index r = radius(axis);
-    std::vector<double> w(std::size_t(2 * r + 1));
     if (r == 0) {
       w[0] = 1.0;
-      return w;
+      return;
     }
     const double s = sigma(axis);
     double sum = 0;
@@ -175,102 +434,135 @@ class GaussianStep final : public ChainStep {
       sum += w[std::size_t(x + r)];
     }
     for (double& v : w) v /= sum;
-    return w;
   }
 
   // target(next) = sum_t w[t] * source(region) at global index clamp(g + t - r, 0, n - 1).
-  void filter_axis(int axis, Index length, const Box& region, const double* source, const Box& next,
-                   double* target) const {
-    const Index r = radius(axis);
-    const std::vector<double> w = weights(axis);
+  template <class T>
+  static Status filter_axis(int axis, Index length, const Box& region, const T* source,
+                            const Box& next, double* target, std::span<const double> w,
+                            const CancelToken& cancel) {
+    const Index r = Index(w.size() / 2);
     Index outer = 1, inner = 1;
     for (int a = 0; a < axis; ++a) outer *= region.extent[a];
     for (int a = axis + 1; a < region.rank(); ++a) inner *= region.extent[a];
     for (Index o = 0; o < outer; ++o) {
+      if (cancel.requested()) return cancel.error();
       for (Index p = 0; p < next.extent[axis]; ++p) {
         const Index g = next.origin[axis] + p;
         double* dst = target + (o * next.extent[axis] + p) * inner;
         std::fill(dst, dst + inner, 0.0);
         for (Index t = -r; t <= r; ++t) {
           const Index s = std::clamp<Index>(g + t, 0, length - 1) - region.origin[axis];
-          const double* src = source + (o * region.extent[axis] + s) * inner;
+          const T* src = source + (o * region.extent[axis] + s) * inner;
           const double weight = w[std::size_t(t + r)];
-          for (Index i = 0; i < inner; ++i) dst[i] += weight * src[i];
+          for (Index i = 0; i < inner; ++i) dst[i] += weight * double(src[i]);
         }
       }
     }
+    return ok_status();
   }
 
   std::vector<double> sigma_;
 };
 
-std::string number(double v) {
-  return fmt::format("{}", v);
-}
+// ---------------------------------------------------------------------------------------------
+
+class BlockStep final : public ChainStep {
+ public:
+  BlockStep(std::string name, std::vector<Index> halo, BlockFunction function,
+            std::optional<DType> dtype)
+      : name_(std::move(name)),
+        halo_(std::move(halo)),
+        function_(std::move(function)),
+        dtype_(dtype) {}
+
+  std::string describe() const override { return name_; }
+  Result<StepGeometry> output(const StepGeometry& input) const override {
+    if (halo_.size() != 1 && halo_.size() != std::size_t(input.shape.rank()))
+      return step_error(
+          name_, "give one halo, or one per axis (" + std::to_string(input.shape.rank()) + ")");
+    for (Index h : halo_)
+      if (h < 0) return step_error(name_, "a halo must be >= 0");
+    return StepGeometry{input.shape, dtype_.value_or(input.dtype)};
+  }
+  Box input_box(const Box& output_box, const StepGeometry& input) const override {
+    Box box = output_box;
+    for (int a = 0; a < box.rank(); ++a) {
+      const Index h = halo_.size() == 1 ? halo_[0] : halo_[std::size_t(a)];
+      box.origin[a] = std::max<Index>(0, output_box.origin[a] - h);
+      box.extent[a] = std::min<Index>(input.shape[a], output_box.end(a) + h) - box.origin[a];
+    }
+    return box;
+  }
+  DType value_type(DType) const override { return DType::kFloat64; }
+  std::size_t scratch_bytes(const Box& output_box, const StepGeometry& input) const override {
+    return std::size_t(input_box(output_box, input).num_elements()) * sizeof(double);
+  }
+  Status apply(const StepGeometry&, const Box& input_box, ConstArrayView in, const Box& output_box,
+               ArrayView out, StepContext& context) const override {
+    ConstArrayView values = in;
+    if (in.dtype() != DType::kFloat64) {
+      std::span<double> buffer =
+          context.workspace.buffer<double>(0, std::size_t(input_box.num_elements()));
+      const ArrayView converted(reinterpret_cast<std::byte*>(buffer.data()), DType::kFloat64,
+                                input_box.extent);
+      ZF_RETURN_IF_ERROR(convert_array(in, converted));
+      values = converted;
+    }
+    // A user's function may run TBB algorithms: isolated, a thread waiting in it never picks up
+    // another block's work (whose buffers this thread's scratch holds).
+    Status status;
+    tbb::this_task_arena::isolate([&] { status = function_(values, input_box, out, output_box); });
+    if (!status.ok()) return step_error(name_, status.error().message);
+    return ok_status();
+  }
+
+ private:
+  std::string name_;
+  std::vector<Index> halo_;
+  BlockFunction function_;
+  std::optional<DType> dtype_;
+};
 
 }  // namespace
 
 ChainStepPtr pointwise_step(std::string name, std::function<double(double)> function,
                             std::optional<DType> output_dtype) {
-  return std::make_shared<PointwiseStep>(std::move(name), std::move(function), output_dtype);
+  return elementwise(FunctionOp{std::move(name), std::move(function), output_dtype});
+}
+
+ChainStepPtr block_step(std::string name, std::vector<Index> halo, BlockFunction function,
+                        std::optional<DType> output_dtype) {
+  return std::make_shared<BlockStep>(std::move(name), std::move(halo), std::move(function),
+                                     output_dtype);
 }
 
 ChainStepPtr resample_step(ResampleStepSpec spec) {
   return std::make_shared<ResampleStep>(std::move(spec));
 }
 
+std::optional<ResampleSpec> resample_step_spec(const ChainStep& step, const Shape& input_shape) {
+  const auto* resample = dynamic_cast<const ResampleStep*>(&step);
+  if (resample == nullptr) return std::nullopt;
+  auto spec = resample->kernel_spec(input_shape);
+  if (!spec.ok()) return std::nullopt;
+  return *spec;
+}
+
 ChainStepPtr clip_step(double lo, double hi) {
-  return pointwise_step("clip:lo=" + number(lo) + ",hi=" + number(hi),
-                        [lo, hi](double v) { return v < lo ? lo : (v > hi ? hi : v); });
+  return elementwise(ClipOp{lo, hi});
 }
 
 ChainStepPtr scale_step(double mul, double add) {
-  return pointwise_step("scale:mul=" + number(mul) + ",add=" + number(add),
-                        [mul, add](double v) { return v * mul + add; });
+  return elementwise(ScaleOp{mul, add});
 }
 
 ChainStepPtr cast_step(DType dtype) {
-  return pointwise_step(
-      "cast:" + std::string(dtype_name(dtype)),
-      [dtype](double v) {
-        return visit_dtype(dtype, [&](auto tag) -> double {
-          using T = typename decltype(tag)::type;
-          if (dtype == DType::kBool) return v != 0 ? 1.0 : 0.0;
-          return double(saturate_cast<T>(v));
-        });
-      },
-      dtype);
+  return elementwise(CastOp{dtype});
 }
 
 ChainStepPtr threshold_step(Comparison op, double value) {
-  static constexpr const char* kNames[] = {"gt", "ge", "lt", "le", "eq", "ne"};
-  return pointwise_step(
-      std::string("threshold:") + kNames[int(op)] + "=" + number(value),
-      [op, value](double v) {
-        bool hit = false;
-        switch (op) {
-          case Comparison::kGreater:
-            hit = v > value;
-            break;
-          case Comparison::kGreaterEqual:
-            hit = v >= value;
-            break;
-          case Comparison::kLess:
-            hit = v < value;
-            break;
-          case Comparison::kLessEqual:
-            hit = v <= value;
-            break;
-          case Comparison::kEqual:
-            hit = v == value;
-            break;
-          case Comparison::kNotEqual:
-            hit = v != value;
-            break;
-        }
-        return hit ? 1.0 : 0.0;
-      },
-      DType::kBool);
+  return elementwise(ThresholdOp{op, value});
 }
 
 ChainStepPtr gaussian_step(std::vector<double> sigma) {

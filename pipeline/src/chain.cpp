@@ -1,165 +1,216 @@
 #include "zoomflow/pipeline/chain.hpp"
 
-#include <algorithm>
 #include <chrono>
+#include <memory>
 #include <string>
 
-#include "graph_run.hpp"
+#include "chain_stages.hpp"
 #include "output_request.hpp"
-#include "resample_stages.hpp"
-#include "zoomflow/kernels/saturate_cast.hpp"
+#include "zoomflow/kernels/convert.hpp"
+#include "zoomflow/pipeline/builtin_steps.hpp"
+#include "zoomflow/pipeline/chain_plan.hpp"
+#include "zoomflow/pipeline/cuda_resample_stage.hpp"
 #include "zoomflow/pipeline/memory_budget.hpp"
 #include "zoomflow/version.hpp"
 
 namespace zoomflow {
 namespace {
 
-// Reads the block's input box (the chain's first box) into a pooled buffer.
-struct ReadChainInputStage {
-  const storage::InputDataset& source;
-  BufferPool& pool;
-  Status operator()(BlockWork& work) const {
-    const DType dtype = source.info().dtype;
-    const Box& box = work.block.input_box;
-    work.input_buffer = pool.acquire(std::size_t(box.num_elements()) * dtype_size(dtype));
-    work.input = ArrayView(work.input_buffer.bytes.get(), dtype, box.extent);
-    return source.read_box(box, work.input);
-  }
-};
+using Clock = std::chrono::steady_clock;
 
-// Runs every step on the block in doubles, then stores the output dtype.
-struct RunChainStage {
-  const std::vector<ChainStepPtr>& steps;
-  const std::vector<StepGeometry>& geometry;
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+Status check_sink(const ChainPlan& plan, const storage::OutputDataset& sink) {
+  if (!(sink.shape() == plan.output().shape) || sink.dtype() != plan.output().dtype)
+    return make_error(ErrorCode::kInvalidArgument,
+                      "the output dataset is " + to_string(sink.shape()) + " " +
+                          std::string(dtype_name(sink.dtype())) + " but the chain gives " +
+                          to_string(plan.output().shape) + " " +
+                          std::string(dtype_name(plan.output().dtype)));
+  return ok_status();
+}
+
+// Reads a block's whole input box into a buffer of the pool (page-locked on the GPU path) and
+// notes whether it holds one value.
+struct ReadBlockStage {
+  const ChainPlan& plan;
+  const detail::BoxReader& read;
   BufferPool& pool;
   Status operator()(BlockWork& work) const {
-    const std::vector<Box> boxes = chain_boxes(steps, geometry, work.block.output_box);
-    thread_local std::vector<double> values[2];
-    int current = 0;
-    values[0].resize(std::size_t(boxes.front().num_elements()));
-    visit_dtype(work.input.dtype(), [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      const T* in = reinterpret_cast<const T*>(work.input.data());
-      for (std::size_t i = 0; i < values[0].size(); ++i) values[0][i] = double(in[i]);
-    });
-    for (std::size_t k = 0; k < steps.size(); ++k) {
-      auto& out = values[1 - current];
-      out.resize(std::size_t(boxes[k + 1].num_elements()));
-      ZF_RETURN_IF_ERROR(
-          steps[k]->apply(geometry[k], boxes[k], values[current], boxes[k + 1], out));
-      current = 1 - current;
+    const DType dtype = plan.input().dtype;
+    const std::vector<Box> boxes = plan.boxes(work.box);
+    work.input_box = boxes.front();
+    work.input_buffer =
+        pool.acquire(std::size_t(work.input_box.num_elements()) * dtype_size(dtype));
+    work.input = ArrayView(work.input_buffer.bytes.get(), dtype, work.input_box.extent);
+    ZF_RETURN_IF_ERROR(read(work.input_box, work.input));
+    if (!all_same_bytes(work.input)) return ok_status();
+    ZF_ASSIGN_OR_RETURN(const std::optional<Scalar> constant,
+                        detail::chain_constant(plan, Scalar::first_of(work.input), boxes));
+    if (constant) {
+      work.constant = true;
+      work.constant_value = *constant;
+      work.all_fill = constant->is_zero();
     }
-    const DType dtype = geometry.back().dtype;
-    const Box& box = work.block.output_box;
-    work.output_buffer = pool.acquire(std::size_t(box.num_elements()) * dtype_size(dtype));
-    work.output = ArrayView(work.output_buffer.bytes.get(), dtype, box.extent);
-    visit_dtype(dtype, [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      T* out = reinterpret_cast<T*>(work.output.data());
-      const std::vector<double>& result = values[current];
-      for (std::size_t i = 0; i < result.size(); ++i)
-        out[i] = dtype == DType::kBool ? T(result[i] != 0) : saturate_cast<T>(result[i]);
-    });
     return ok_status();
   }
 };
 
-std::string describe_chain(const std::vector<ChainStepPtr>& steps) {
-  std::string text;
-  for (const auto& step : steps) {
-    if (!text.empty()) text += ' ';
-    text += step->describe();
+// Fills a constant block's output (the GPU stage hands constant blocks here: the CPU fills them
+// faster than a round trip).
+struct FillConstantStage {
+  DType dtype;
+  BufferPool& pool;
+  Status operator()(BlockWork& work) const {
+    const std::size_t bytes = std::size_t(work.box.num_elements()) * dtype_size(dtype);
+    work.output_buffer = pool.acquire(bytes);
+    work.output = ArrayView(work.output_buffer.bytes.get(), dtype, work.box.extent);
+    const Scalar& value = work.constant_value;
+    return convert_array(ConstArrayView(value.bytes.data(), value.dtype, work.box.extent,
+                                        IndexVector::filled(work.box.rank(), 0)),
+                         work.output);
   }
-  return text;
+};
+
+// The one resample step of a chain the GPU can run, or nullopt.
+std::optional<ResampleSpec> gpu_resample_spec(const ChainPlan& plan) {
+  if (plan.steps.size() != 1 || !plan.writes_output_directly()) return std::nullopt;
+  return resample_step_spec(*plan.steps.front(), plan.input().shape);
 }
 
 }  // namespace
 
-Result<std::vector<StepGeometry>> chain_geometry(const StepGeometry& input,
-                                                 const std::vector<ChainStepPtr>& steps) {
-  if (steps.empty()) return make_error(ErrorCode::kInvalidArgument, "the chain has no step");
-  std::vector<StepGeometry> geometry{input};
-  for (const ChainStepPtr& step : steps) {
-    ZF_ASSIGN_OR_RETURN(StepGeometry next, step->output(geometry.back()));
-    geometry.push_back(next);
-  }
-  return geometry;
-}
-
-std::vector<Box> chain_boxes(const std::vector<ChainStepPtr>& steps,
-                             const std::vector<StepGeometry>& geometry, const Box& output_box) {
-  std::vector<Box> boxes(steps.size() + 1);
-  boxes.back() = output_box;
-  for (std::size_t k = steps.size(); k-- > 0;)
-    boxes[k] = steps[k]->input_box(boxes[k + 1], geometry[k]);
-  return boxes;
-}
-
-Result<ResampleReport> run_chain(const ChainRequest& request, const ResampleOptions& options) {
-  const auto start = std::chrono::steady_clock::now();
-  ZF_RETURN_IF_ERROR(detail::check_output_path(request.input, request.output));
-  const int threads = detail::resolve_threads(options.threads);
-  const MemoryBudget budget = split_memory_budget(options.memory_limit, threads);
-  ZF_ASSIGN_OR_RETURN(
-      storage::InputDataset source,
-      storage::InputDataset::open(request.input, {.chunk_cache_bytes = budget.chunk_cache_bytes}));
+Result<RunReport> run_chain(const storage::InputDataset& source, storage::OutputDataset& sink,
+                            const std::vector<ChainStepPtr>& steps, const RunOptions& options) {
+  const auto start = Clock::now();
   const storage::DatasetInfo& info = source.info();
-  ZF_ASSIGN_OR_RETURN(const std::vector<StepGeometry> geometry,
-                      chain_geometry({info.shape, info.dtype}, request.steps));
-  const StepGeometry& result = geometry.back();
-  ZF_ASSIGN_OR_RETURN(Shape chunk_shape,
-                      detail::output_chunk_shape(request.chunk_shape, result.shape));
+  ZF_ASSIGN_OR_RETURN(const ChainPlan plan, plan_chain({info.shape, info.dtype}, steps));
+  ZF_RETURN_IF_ERROR(check_sink(plan, sink));
+  ZF_ASSIGN_OR_RETURN(BackendChoice choice, choose_backend(options.backend));
+  const CancelToken cancel(options.cancel);
+
+  RunReport report;
+  report.threads = resolve_threads(options.threads);
+  MemoryRequest memory{options.memory_limit, report.threads, options.layout};
+  const std::optional<ResampleSpec> gpu_spec = gpu_resample_spec(plan);
+  if (choice.backend == Backend::kCuda && !gpu_spec) {
+    if (options.backend == Backend::kCuda)
+      return make_error(ErrorCode::kUnsupported,
+                        "--backend cuda runs a single resample step; this chain (" +
+                            plan.describe() + ") runs on the CPU: use --backend auto or cpu");
+    choice = BackendChoice{};
+  }
+  memory.blocks_hold_input = choice.backend == Backend::kCuda;
+  ZF_ASSIGN_OR_RETURN(const MemoryPlan memory_plan, plan_memory(plan, sink.chunk_shape(), memory));
+  const BlockGrid blocks(plan.output().shape, memory_plan.block_shape);
+
+  report.blocks = blocks.count();
+  report.block_shape = memory_plan.block_shape;
+  report.tile_shape = memory_plan.tile_shape;
+  report.blocks_in_flight = memory_plan.blocks_in_flight;
+  report.planned_memory_bytes = memory_plan.planned_bytes(report.threads);
+  report.output_bytes =
+      std::uint64_t(num_elements(plan.output().shape)) * dtype_size(plan.output().dtype);
+
+  // The CUDA stage sizes its device buffers from the blocks; if that fails, auto falls back.
+  std::unique_ptr<CudaResampleStage> gpu;
+  if (choice.backend == Backend::kCuda) {
+    auto created = CudaResampleStage::create(*gpu_spec, info.dtype, blocks,
+                                             {options.gpu_memory_limit, report.blocks_in_flight});
+    if (created.ok()) {
+      gpu = std::move(*created);
+    } else if (options.backend == Backend::kCuda) {
+      return created.error();
+    } else {
+      choice.note =
+          "the CUDA backend could not start (" + created.error().message + "); running on the CPU";
+    }
+  }
+  report.backend = gpu ? "cuda" : "cpu";
+  report.backend_note = choice.note;
+  if (!choice.note.empty() && options.notice) options.notice(choice.note);
+
+  const detail::BoxReader read = [&source](const Box& box, ArrayView out) {
+    return source.read_box(box, out);
+  };
+  // With the GPU, block buffers are page-locked: the read stage fills the upload's source and
+  // the download lands where the encode stage reads, with no staging copy.
+  BufferPool pool(gpu ? pinned_buffer_allocator() : BufferAllocator{});
+  const StageMode write_mode = StageMode::kSerial;
+  std::vector<BlockStage> stages;
+  std::unique_ptr<detail::ComputeStage> compute;
+  if (gpu) {
+    stages.push_back({"reading input", StageMode::kParallel, ReadBlockStage{plan, read, pool}});
+    stages.push_back(gpu->block_stage(pool, FillConstantStage{plan.output().dtype, pool}));
+  } else {
+    compute =
+        std::make_unique<detail::ComputeStage>(plan, memory_plan.tile_shape, read, pool, cancel);
+    stages.push_back({"computing", StageMode::kParallel, std::ref(*compute)});
+  }
+  stages.push_back({"compressing", StageMode::kParallel, detail::EncodeStage{sink}});
+  stages.push_back({"writing", write_mode, detail::WriteStage{sink}});
+
+  Progress progress;
+  progress.blocks_total = report.blocks;
+  progress.output_bytes_total = report.output_bytes;
+  const std::size_t element = dtype_size(plan.output().dtype);
+  const std::function<void(BlockWork&)> done = [&](BlockWork& work) {
+    ++progress.blocks_done;
+    if (work.constant) ++report.constant_blocks;
+    progress.output_bytes_done += std::uint64_t(work.box.num_elements()) * element;
+    for (const auto& chunk : work.chunks) progress.bytes_written += chunk.bytes.size();
+    progress.seconds = seconds_since(start);
+    pool.release(std::move(work.input_buffer));
+    pool.release(std::move(work.output_buffer));
+    work.chunks.clear();
+    if (options.progress) options.progress(progress);
+  };
+  Status status;
+  run_with_threads(report.threads, [&] {
+    status = run_block_graph<BlockWork>(
+        blocks, stages, {.max_in_flight = memory_plan.blocks_in_flight, .cancel = cancel}, done);
+  });
+  // Each thread's compute buffers go now, not at the end of the process.
+  compute.reset();
+  ZF_RETURN_IF_ERROR(status);
+  report.bytes_written = progress.bytes_written;
+  if (gpu) {
+    report.gpu_streams = gpu->streams();
+    report.gpu_peak_streams_busy = gpu->peak_streams_busy();
+    report.gpu_memory_bytes = gpu->device_bytes();
+  }
+  report.seconds = seconds_since(start);
+  return report;
+}
+
+Result<RunReport> run_chain(const ChainRequest& request, const RunOptions& options) {
+  ZF_RETURN_IF_ERROR(detail::check_output_path(request.input, request.output));
+  const std::uint64_t cache = chunk_cache_bytes(options.memory_limit);
+  ZF_ASSIGN_OR_RETURN(storage::InputDataset source,
+                      storage::InputDataset::open(request.input, {.chunk_cache_bytes = cache}));
+  const storage::DatasetInfo& info = source.info();
+  ZF_ASSIGN_OR_RETURN(const ChainPlan plan, plan_chain({info.shape, info.dtype}, request.steps));
+  ZF_ASSIGN_OR_RETURN(const Shape chunk_shape,
+                      detail::output_chunk_shape(request.chunk_shape, plan.output().shape));
 
   storage::OutputOptions output;
-  output.shape = result.shape;
-  output.dtype = result.dtype;
+  output.shape = plan.output().shape;
+  output.dtype = plan.output().dtype;
   output.chunk_shape = chunk_shape;
   output.compression = request.compression;
   output.overwrite = request.overwrite;
   output.copy_attributes_from = &source;
   for (int a = 0; a < info.shape.rank(); ++a)
-    output.voxel_size_scale.push_back(double(info.shape[a]) / double(result.shape[a]));
+    output.voxel_size_scale.push_back(double(info.shape[a]) / double(plan.output().shape[a]));
   output.provenance = {{"zoomflow_version", ZOOMFLOW_VERSION},
-                       {"zoomflow_chain", describe_chain(request.steps)},
+                       {"zoomflow_chain", plan.describe()},
                        {"zoomflow_source", request.input.to_string()}};
   ZF_ASSIGN_OR_RETURN(storage::OutputDataset sink,
                       storage::OutputDataset::create(request.output, output));
-
-  // Blocks of the output's chunk grid; each one's input box comes from walking the chain back.
-  const Shape block_shape = choose_block_shape(result.shape, chunk_shape, dtype_size(result.dtype),
-                                               budget.block_target_bytes, options.layout);
-  BlockPlan plan = plan_blocks(ResampleSpec{result.shape, result.shape}, chunk_shape, block_shape);
-  BlockFootprint footprint;
-  for (PlannedBlock& block : plan.blocks) {
-    const std::vector<Box> boxes = chain_boxes(request.steps, geometry, block.output_box);
-    block.input_box = boxes.front();
-    std::size_t doubles = 0;
-    for (const Box& box : boxes) doubles = std::max(doubles, std::size_t(box.num_elements()));
-    footprint.input_bytes =
-        std::max(footprint.input_bytes,
-                 std::size_t(block.input_box.num_elements()) * dtype_size(info.dtype));
-    footprint.output_bytes =
-        std::max(footprint.output_bytes,
-                 std::size_t(block.output_box.num_elements()) * dtype_size(result.dtype));
-    footprint.scratch_bytes = std::max(footprint.scratch_bytes, 2 * doubles * sizeof(double));
-  }
-
-  ResampleReport report;
-  report.blocks = std::int64_t(plan.blocks.size());
-  report.block_shape = block_shape;
-  report.blocks_in_flight = blocks_in_flight(options.memory_limit, budget, footprint, threads);
-  report.output_bytes = std::uint64_t(num_elements(result.shape)) * dtype_size(result.dtype);
-  BufferPool pool;
-  const std::vector<BlockStage> stages = {
-      {"reading input", false, ReadChainInputStage{source, pool}},
-      {"running the chain", false, RunChainStage{request.steps, geometry, pool}},
-      {"compressing", false, detail::CompressStage{sink}},
-      {"writing", true, detail::WriteStage{sink}},
-  };
-  ZF_RETURN_IF_ERROR(
-      detail::run_with_progress(plan, stages, pool, result.dtype, options, start, report));
+  ZF_ASSIGN_OR_RETURN(RunReport report, run_chain(source, sink, request.steps, options));
   ZF_RETURN_IF_ERROR(sink.commit());
-  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }
 

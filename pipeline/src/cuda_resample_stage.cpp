@@ -17,31 +17,41 @@ std::string mebibytes(std::uint64_t bytes) {
   return text;
 }
 
-// The largest block of the plan, which sizes every stream's device buffers.
-cuda::ResamplerCapacity capacity_of(const BlockPlan& plan, int rank, DType dtype) {
+// The largest block of the grid and the largest input box, which size every stream's device
+// buffers. Input boxes are separable (axis a depends on the block's axis a alone), so one walk
+// along each axis finds the largest extents without visiting every block.
+cuda::ResamplerCapacity capacity_of(const ResampleSpec& spec, const BlockGrid& blocks,
+                                    DType dtype) {
+  const int rank = spec.rank();
   cuda::ResamplerCapacity capacity;
   capacity.output_extent = IndexVector::filled(rank, 0);
-  const std::size_t element = dtype_size(dtype);
-  for (const PlannedBlock& block : plan.blocks) {
-    capacity.input_bytes =
-        std::max(capacity.input_bytes, std::size_t(block.input_box.num_elements()) * element);
-    capacity.output_bytes =
-        std::max(capacity.output_bytes, std::size_t(block.output_box.num_elements()) * element);
-    for (int a = 0; a < rank; ++a)
-      capacity.output_extent[a] = std::max(capacity.output_extent[a], block.output_box.extent[a]);
+  Shape input_extent = IndexVector::filled(rank, 0);
+  for (int a = 0; a < rank; ++a) {
+    IndexVector position = IndexVector::filled(rank, 0);
+    for (Index i = 0; i < blocks.grid_shape()[a]; ++i) {
+      position[a] = i;
+      const Box block = blocks.block_at(position);
+      const Box input = required_input_box(spec, block);
+      capacity.output_extent[a] = std::max(capacity.output_extent[a], block.extent[a]);
+      input_extent[a] = std::max(input_extent[a], input.extent[a]);
+    }
   }
+  const std::size_t element = dtype_size(dtype);
+  capacity.input_bytes = std::size_t(num_elements(input_extent)) * element;
+  capacity.output_bytes = std::size_t(num_elements(capacity.output_extent)) * element;
   return capacity;
 }
 
 }  // namespace
 
 Result<std::unique_ptr<CudaResampleStage>> CudaResampleStage::create(
-    const ResampleSpec& spec, DType dtype, const BlockPlan& plan, const CudaStageOptions& options) {
+    const ResampleSpec& spec, DType dtype, const BlockGrid& blocks,
+    const CudaStageOptions& options) {
   ZF_RETURN_IF_ERROR(spec.validate_for(dtype));
   cuda::DeviceInfo device = cuda::query_device();
   if (!device.usable)
     return make_error(ErrorCode::kUnavailable, "no usable CUDA device: " + device.reason);
-  const cuda::ResamplerCapacity capacity = capacity_of(plan, spec.rank(), dtype);
+  const cuda::ResamplerCapacity capacity = capacity_of(spec, blocks, dtype);
   const std::uint64_t per_stream =
       std::max<std::uint64_t>(cuda::CudaResampler::slot_device_bytes(spec, dtype, capacity), 1);
   // Half the free memory by default: room for the context, other processes and fragmentation.
@@ -69,22 +79,22 @@ CudaResampleStage::CudaResampleStage(Key, cuda::CudaResampler resampler, cuda::D
     : resampler_(std::move(resampler)), device_(std::move(device)), slots_(resampler_.slots()) {}
 
 Status CudaResampleStage::process(BlockWork& work, BufferPool& pool) {
-  const Box& box = work.block.output_box;
+  const Box& box = work.box;
   const DType dtype = resampler_.dtype();
   work.output_buffer = pool.acquire(std::size_t(box.num_elements()) * dtype_size(dtype));
   work.output = ArrayView(work.output_buffer.bytes.get(), dtype, box.extent);
   // Suspends this task (not its thread) while every stream is busy.
   const SlotLease lease(slots_);
   ZF_RETURN_IF_ERROR(await_completion([&](CompletionSignal done) {
-    return resampler_.enqueue(lease.slot(), work.input, work.block.input_box.origin, work.output,
-                              box, std::move(done));
+    return resampler_.enqueue(lease.slot(), work.input, work.input_box.origin, work.output, box,
+                              std::move(done));
   }));
   return resampler_.finish(lease.slot());
 }
 
 BlockStage CudaResampleStage::block_stage(BufferPool& pool,
                                           std::function<Status(BlockWork&)> constant_blocks) {
-  return {"resampling on the GPU", false,
+  return {"resampling on the GPU", StageMode::kParallel,
           [this, &pool, constant = std::move(constant_blocks)](BlockWork& work) -> Status {
             if (work.all_fill) return ok_status();
             if (work.constant && constant) return constant(work);

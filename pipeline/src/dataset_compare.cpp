@@ -1,21 +1,31 @@
 #include "zoomflow/pipeline/dataset_compare.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <type_traits>
 #include <vector>
 
-#include "dataset_blocks.hpp"
+#include <tbb/enumerable_thread_specific.h>
+
+#include "zoomflow/pipeline/block_graph.hpp"
+#include "zoomflow/pipeline/memory_budget.hpp"
 #include "zoomflow/storage/chunk_grid.hpp"
 
-namespace zoomflow::pipeline {
+namespace zoomflow {
 namespace {
 
 struct Partial {
   std::uint64_t differing = 0;
   std::optional<IndexVector> first;
-  double value_a = 0, value_b = 0;
+  Number value_a = std::int64_t(0), value_b = std::int64_t(0);
   double max_abs = 0;
+};
+
+struct CompareWork {
+  std::size_t sequence = 0;
+  Box box;
+  Partial partial;
 };
 
 bool before(const IndexVector& a, const IndexVector& b) {
@@ -49,6 +59,11 @@ Partial compare_block(const T* a, const T* b, const Box& box) {
   rows.extent[last] = 1;
   Index offset = 0;
   storage::for_each_index(rows, [&](const IndexVector& index) {
+    // Equal bytes are equal values (NaN bits included): one memcmp for most rows.
+    if (std::memcmp(a + offset, b + offset, std::size_t(length) * sizeof(T)) == 0) {
+      offset += length;
+      return;
+    }
     for (Index x = 0; x < length; ++x) {
       const T va = a[offset + x], vb = b[offset + x];
       if (same(va, vb)) continue;
@@ -56,8 +71,8 @@ Partial compare_block(const T* a, const T* b, const Box& box) {
         IndexVector where = index;
         where[last] += x;
         p.first = where;
-        p.value_a = double(va);
-        p.value_b = double(vb);
+        p.value_a = number_of(va);
+        p.value_b = number_of(vb);
       }
       p.max_abs = std::max(p.max_abs, abs_difference(va, vb));
     }
@@ -88,36 +103,52 @@ Result<CompareReport> compare_datasets(const storage::InputDataset& a,
   report.shape_b = ib.shape;
   report.dtype_a = ia.dtype;
   report.dtype_b = ib.dtype;
-  if (!report.same_layout() || num_elements(ia.shape) == 0) return report;
+  if (!report.same_layout()) return report;
   const std::size_t element_size = dtype_size(ia.dtype);
   const Shape& unit = ia.chunked ? ia.chunk_shape : ib.chunk_shape;
-  const detail::DatasetTiling plan =
-      detail::tile_dataset(ia.shape, unit, element_size, options.block_bytes);
-  const int threads = detail::resolve_threads(options.threads);
-  const auto work = [&](const Box& box) -> Result<Partial> {
-    thread_local std::vector<std::byte> buffer_a, buffer_b;
-    const std::size_t bytes = std::size_t(box.num_elements()) * element_size;
-    buffer_a.resize(bytes);
-    buffer_b.resize(bytes);
-    ZF_RETURN_IF_ERROR(a.read_box(box, ArrayView(buffer_a.data(), ia.dtype, box.extent)));
-    ZF_RETURN_IF_ERROR(b.read_box(box, ArrayView(buffer_b.data(), ia.dtype, box.extent)));
-    return visit_dtype(ia.dtype, [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      return compare_block(reinterpret_cast<const T*>(buffer_a.data()),
-                           reinterpret_cast<const T*>(buffer_b.data()), box);
-    });
+  const BlockGrid blocks(ia.shape,
+                         choose_block_shape(ia.shape, unit, element_size, options.block_bytes));
+  const std::uint64_t block_bytes =
+      2 * std::uint64_t(num_elements(blocks.block_shape())) * element_size;
+  const int threads = resolve_threads(options.threads);
+  // Each thread reads both sides into buffers of its own, owned by this run.
+  struct Buffers {
+    std::vector<std::byte> a, b;
   };
-  const auto merge = [&](Index, Partial&& p) {
-    merge_into(report, p);
-    return ok_status();
+  tbb::enumerable_thread_specific<Buffers> buffers;
+  const std::vector<Stage<CompareWork>> stages = {
+      {"reading and comparing", StageMode::kParallel,
+       [&](CompareWork& work) -> Status {
+         Buffers& local = buffers.local();
+         const std::size_t bytes = std::size_t(work.box.num_elements()) * element_size;
+         local.a.resize(bytes);
+         local.b.resize(bytes);
+         ZF_RETURN_IF_ERROR(
+             a.read_box(work.box, ArrayView(local.a.data(), ia.dtype, work.box.extent)));
+         ZF_RETURN_IF_ERROR(
+             b.read_box(work.box, ArrayView(local.b.data(), ia.dtype, work.box.extent)));
+         work.partial = visit_dtype(ia.dtype, [&](auto tag) {
+           using T = typename decltype(tag)::type;
+           return compare_block(reinterpret_cast<const T*>(local.a.data()),
+                                reinterpret_cast<const T*>(local.b.data()), work.box);
+         });
+         return ok_status();
+       }},
+      {"merging", StageMode::kOrdered,
+       [&](CompareWork& work) {
+         merge_into(report, work.partial);
+         return ok_status();
+       }},
   };
-  ZF_RETURN_IF_ERROR(detail::run_blocks<Partial>(
-      plan, threads,
-      detail::blocks_in_flight(threads, 2 * plan.block_bytes(element_size),
-                               options.memory_limit_bytes),
-      work, merge));
+  const GraphOptions graph{
+      blocks_in_flight(options.memory_limit_bytes, std::uint64_t(threads) * block_bytes,
+                       block_bytes, threads),
+      CancelToken(options.cancel)};
+  Status status;
+  run_with_threads(threads, [&] { status = run_block_graph<CompareWork>(blocks, stages, graph); });
+  ZF_RETURN_IF_ERROR(status);
   report.compared = std::uint64_t(num_elements(ia.shape));
   return report;
 }
 
-}  // namespace zoomflow::pipeline
+}  // namespace zoomflow

@@ -1,15 +1,17 @@
 #include "zoomflow/pipeline/dataset_stats.hpp"
 
-#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <type_traits>
 #include <vector>
 
-#include "dataset_blocks.hpp"
+#include <tbb/enumerable_thread_specific.h>
+
+#include "zoomflow/pipeline/block_graph.hpp"
+#include "zoomflow/pipeline/memory_budget.hpp"
 #include "zoomflow/storage/chunk_grid.hpp"
 
-namespace zoomflow::pipeline {
+namespace zoomflow {
 namespace {
 
 __extension__ using Int128 = __int128;  // exact integer sums (GCC and Clang)
@@ -123,16 +125,17 @@ Partial block_stats(const T* data, const Box& box, const Shape& shape) {
   return p;
 }
 
-StatNumber integer_number(Int128 v) {
+Number integer_number(Int128 v) {
   if (v >= INT64_MIN && v <= INT64_MAX) return std::int64_t(v);
   if (v > 0 && v <= Int128(UINT64_MAX)) return std::uint64_t(v);
   return double(v);
 }
 
-StatNumber bound_number(long double v, DType dtype) {
-  if (is_floating(dtype)) return double(v);
+Number bound_number(long double v, DType dtype) {
+  if (dtype == DType::kFloat32) return float(v);
+  if (dtype == DType::kFloat64) return double(v);
   if (v < 0) return std::int64_t(v);
-  return v <= (long double)INT64_MAX ? StatNumber(std::int64_t(v)) : StatNumber(std::uint64_t(v));
+  return v <= (long double)INT64_MAX ? Number(std::int64_t(v)) : Number(std::uint64_t(v));
 }
 
 DatasetStats finish(const Partial& p, const storage::DatasetInfo& info) {
@@ -158,47 +161,54 @@ DatasetStats finish(const Partial& p, const storage::DatasetInfo& info) {
   return stats;
 }
 
+struct StatsWork {
+  std::size_t sequence = 0;
+  Box box;
+  Partial partial;
+};
+
 }  // namespace
-
-std::string to_string(const StatNumber& number) {
-  if (const auto* i = std::get_if<std::int64_t>(&number)) return std::to_string(*i);
-  if (const auto* u = std::get_if<std::uint64_t>(&number)) return std::to_string(*u);
-  char buffer[32];
-  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, std::get<double>(number));
-  return ec == std::errc() ? std::string(buffer, end) : "nan";
-}
-
-double to_double(const StatNumber& number) {
-  return std::visit([](auto v) { return double(v); }, number);
-}
 
 Result<DatasetStats> compute_dataset_stats(const storage::InputDataset& input,
                                            const StatsOptions& options) {
   const storage::DatasetInfo& info = input.info();
   const std::size_t element_size = dtype_size(info.dtype);
-  const int threads = detail::resolve_threads(options.threads);
-  const detail::DatasetTiling plan =
-      detail::tile_dataset(info.shape, info.chunk_shape, element_size, options.block_bytes);
-  const std::uint64_t block_bytes = plan.block_bytes(element_size);
+  const int threads = resolve_threads(options.threads);
+  const BlockGrid blocks(info.shape, choose_block_shape(info.shape, info.chunk_shape, element_size,
+                                                        options.block_bytes));
+  const std::uint64_t block_bytes =
+      std::uint64_t(num_elements(blocks.block_shape())) * element_size;
+  // Each thread reads into its own buffer, owned by this run.
+  tbb::enumerable_thread_specific<std::vector<std::byte>> buffers;
   Partial total;
-  const auto work = [&](const Box& box) -> Result<Partial> {
-    thread_local std::vector<std::byte> buffer;
-    buffer.resize(std::size_t(box.num_elements()) * element_size);
-    ZF_RETURN_IF_ERROR(input.read_box(box, ArrayView(buffer.data(), info.dtype, box.extent)));
-    return visit_dtype(info.dtype, [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      return block_stats(reinterpret_cast<const T*>(buffer.data()), box, info.shape);
-    });
+  const std::vector<Stage<StatsWork>> stages = {
+      {"reading", StageMode::kParallel,
+       [&](StatsWork& work) -> Status {
+         std::vector<std::byte>& buffer = buffers.local();
+         buffer.resize(std::size_t(work.box.num_elements()) * element_size);
+         ZF_RETURN_IF_ERROR(
+             input.read_box(work.box, ArrayView(buffer.data(), info.dtype, work.box.extent)));
+         work.partial = visit_dtype(info.dtype, [&](auto tag) {
+           using T = typename decltype(tag)::type;
+           return block_stats(reinterpret_cast<const T*>(buffer.data()), work.box, info.shape);
+         });
+         return ok_status();
+       }},
+      // In block order: float sums do not depend on the threads.
+      {"merging", StageMode::kOrdered,
+       [&](StatsWork& work) {
+         total.merge(work.partial);
+         return ok_status();
+       }},
   };
-  const auto merge = [&](Index, Partial&& p) {
-    total.merge(p);
-    return ok_status();
-  };
-  if (num_elements(info.shape) > 0)
-    ZF_RETURN_IF_ERROR(detail::run_blocks<Partial>(
-        plan, threads, detail::blocks_in_flight(threads, block_bytes, options.memory_limit_bytes),
-        work, merge));
+  const GraphOptions graph{
+      blocks_in_flight(options.memory_limit_bytes, std::uint64_t(threads) * block_bytes,
+                       block_bytes, threads),
+      CancelToken(options.cancel)};
+  Status status;
+  run_with_threads(threads, [&] { status = run_block_graph<StatsWork>(blocks, stages, graph); });
+  ZF_RETURN_IF_ERROR(status);
   return finish(total, info);
 }
 
-}  // namespace zoomflow::pipeline
+}  // namespace zoomflow

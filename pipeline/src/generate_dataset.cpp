@@ -4,13 +4,40 @@
 #include <string>
 #include <vector>
 
-#include "dataset_blocks.hpp"
+#include <tbb/enumerable_thread_specific.h>
+
+#include "zoomflow/kernels/resample_spec.hpp"
+#include "zoomflow/pipeline/block_graph.hpp"
+#include "zoomflow/pipeline/memory_budget.hpp"
 #include "zoomflow/storage/output_dataset.hpp"
 
-namespace zoomflow::pipeline {
+namespace zoomflow {
+namespace {
+
+struct GenerateWork {
+  std::size_t sequence = 0;
+  Box box;  // one chunk
+  storage::EncodedChunk chunk;
+};
+
+}  // namespace
 
 Result<GenerateReport> generate_dataset(const GenerateOptions& options) {
   const auto start = std::chrono::steady_clock::now();
+  if (options.shape.rank() < 1 || options.shape.rank() > kMaxRank)
+    return make_error(ErrorCode::kInvalidArgument, "--shape must have 1 to 8 axes");
+  Index elements = 1;
+  for (Index n : options.shape) {
+    if (n < 1 || n >= kMaxAxisLength)
+      return make_error(ErrorCode::kInvalidArgument, "--shape " + to_string(options.shape) +
+                                                         ": every axis must be 1 to 2^31 - 1");
+    if (elements > kMaxOutputElements / n)
+      return make_error(ErrorCode::kInvalidArgument,
+                        "--shape " + to_string(options.shape) +
+                            " is over 2^50 voxels, likely a typo; zoomflow refuses outputs that "
+                            "large");
+    elements *= n;
+  }
   storage::OutputOptions output_options;
   output_options.shape = options.shape;
   output_options.dtype = options.dtype;
@@ -24,34 +51,46 @@ Result<GenerateReport> generate_dataset(const GenerateOptions& options) {
 
   // One chunk per block: each is filled, compressed and handed to the writer on its own.
   const std::size_t element_size = dtype_size(options.dtype);
-  const detail::DatasetTiling plan =
-      detail::tile_dataset(output.shape(), output.chunk_shape(), element_size, 0);
-  const int threads = detail::resolve_threads(options.threads);
-  const std::uint64_t chunk_bytes = plan.block_bytes(element_size);
+  const BlockGrid blocks(output.shape(), output.chunk_shape());
+  const int threads = resolve_threads(options.threads);
+  const std::uint64_t chunk_bytes =
+      std::uint64_t(num_elements(blocks.block_shape())) * element_size;
   GenerateReport report;
   report.chunk_shape = output.chunk_shape();
-  report.chunks = plan.count();
+  report.chunks = blocks.count();
 
-  const auto work = [&](const Box& box) -> Result<storage::EncodedChunk> {
-    thread_local std::vector<std::byte> buffer;
-    buffer.resize(std::size_t(box.num_elements()) * element_size);
-    const ArrayView values(buffer.data(), options.dtype, box.extent);
-    ZF_RETURN_IF_ERROR(fill_pattern(options.pattern, options.shape, box, values, options.seed));
-    return output.encode_chunk(box.origin, values);
+  tbb::enumerable_thread_specific<std::vector<std::byte>> buffers;
+  const std::vector<Stage<GenerateWork>> stages = {
+      {"generating", StageMode::kParallel,
+       [&](GenerateWork& work) -> Status {
+         std::vector<std::byte>& buffer = buffers.local();
+         buffer.resize(std::size_t(work.box.num_elements()) * element_size);
+         const ArrayView values(buffer.data(), options.dtype, work.box.extent);
+         ZF_RETURN_IF_ERROR(
+             fill_pattern(options.pattern, options.shape, work.box, values, options.seed));
+         ZF_ASSIGN_OR_RETURN(work.chunk, output.encode_chunk(work.box.origin, values));
+         return ok_status();
+       }},
+      {"writing", StageMode::kSerial,
+       [&](GenerateWork& work) -> Status {
+         if (!work.chunk.is_fill()) {
+           ++report.chunks_written;
+           report.bytes_written += work.chunk.bytes.size();
+         }
+         return output.write_chunk(work.chunk);
+       }},
   };
-  const auto merge = [&](Index, storage::EncodedChunk&& chunk) -> Status {
-    if (!chunk.is_fill()) {
-      ++report.chunks_written;
-      report.bytes_written += chunk.bytes.size();
-    }
-    return output.write_chunk(chunk);
-  };
-  ZF_RETURN_IF_ERROR(detail::run_blocks<storage::EncodedChunk>(
-      plan, threads, detail::blocks_in_flight(threads, chunk_bytes, options.memory_limit_bytes),
-      work, merge));
+  // Each chunk in flight holds its values (in a thread's buffer) and its compressed bytes.
+  const GraphOptions graph{
+      blocks_in_flight(options.memory_limit_bytes, std::uint64_t(threads) * chunk_bytes,
+                       chunk_bytes, threads),
+      CancelToken(options.cancel)};
+  Status status;
+  run_with_threads(threads, [&] { status = run_block_graph<GenerateWork>(blocks, stages, graph); });
+  ZF_RETURN_IF_ERROR(status);
   ZF_RETURN_IF_ERROR(output.commit());
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }
 
-}  // namespace zoomflow::pipeline
+}  // namespace zoomflow

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <string>
 
-#include "zoomflow/pipeline/block_plan.hpp"
+#include "zoomflow/pipeline/block_grid.hpp"
 
 namespace zoomflow::detail {
 

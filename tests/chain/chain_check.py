@@ -57,7 +57,7 @@ with tempfile.TemporaryDirectory() as d:
     with h5py.File(f"{d}/f.h5", "w") as f:
         f.create_dataset("x", data=x, chunks=(8, 8, 8))
     run("pipeline", f"{d}/f.h5:/x", f"{d}/g.h5:/y", "gaussian:sigma=1.2,0.8,2", "--chunks",
-        "7,9,5", "--memory-limit", "256KiB", "-q")
+        "7,9,5", "--memory-limit", "512KiB", "-q")
     want = ndi.gaussian_filter(x, [1.2, 0.8, 2.0], mode="nearest", truncate=4.0)
     got = read(f"{d}/g.h5:/y")
     check(got.shape == want.shape and np.allclose(got, want, rtol=1e-12, atol=1e-9),
@@ -85,11 +85,26 @@ with tempfile.TemporaryDirectory() as d:
     diff = np.abs(read(f"{d}/chain.h5:/o").astype(int) - ref8.astype(int))
     check(diff.max() <= 1, "the chain's uint8 equals scipy's rounded within 1")
 
-    for chunks, limit in (("5,7,3", "64KiB"), ("24,28,20", "2MiB"), ("1,28,20", "128KiB")):
+    for chunks, limit in (("5,7,3", "4MiB"), ("24,28,20", "64MiB"), ("1,28,20", "6MiB"),
+                          ("24,28,20", "2MiB")):
         run("pipeline", f"{d}/ct.h5:/ct", f"{d}/cut.h5:/o", *chain, "--chunks", chunks,
             "--memory-limit", limit, "--overwrite", "-q")
         check(same(f"{d}/chain.h5:/o", f"{d}/cut.h5:/o"),
               f"same bytes with --chunks {chunks} --memory-limit {limit}")
+
+    # A halo larger than the block: one block computed in tiles equals the chain in one piece.
+    wide = ["gaussian:sigma=3", "resample:zoom=0.5,order=1", "scale:mul=0.255,add=0", "cast:uint8"]
+    run("pipeline", f"{d}/ct.h5:/ct", f"{d}/wide.h5:/o", *wide, "--chunks", "24,28,20", "-q")
+    tiled = run("pipeline", f"{d}/ct.h5:/ct", f"{d}/tiled.h5:/o", *wide, "--chunks", "24,28,20",
+                "--memory-limit", "3MiB")
+    check("computed in tiles of" in tiled.stderr and same(f"{d}/wide.h5:/o", f"{d}/tiled.h5:/o"),
+          "a block computed in tiles gives the bytes of one piece: " + tiled.stderr.strip()[-160:])
+
+    # A limit too small for one block is refused up front, naming a limit that works.
+    small = run("pipeline", f"{d}/ct.h5:/ct", f"{d}/small.h5:/o", *chain, "--chunks", "24,28,20",
+                "--memory-limit", "64KiB", expect=2)
+    check(small.returncode == 2 and "give --memory-limit" in small.stderr
+          and not os.path.exists(f"{d}/small.h5"), "a too small --memory-limit is refused")
 
     with open(f"{d}/steps.json", "w") as f:
         json.dump([{"step": "gaussian", "sigma": 1}, {"step": "resample", "zoom": 0.5, "order": 1},

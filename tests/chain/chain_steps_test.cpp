@@ -6,29 +6,46 @@
 #include <random>
 #include <vector>
 
+#include "zoomflow/kernels/convert.hpp"
+#include "zoomflow/kernels/volume.hpp"
 #include "zoomflow/pipeline/builtin_steps.hpp"
-#include "zoomflow/pipeline/chain.hpp"
 #include "zoomflow/pipeline/chain_parse.hpp"
+#include "zoomflow/pipeline/chain_plan.hpp"
 
 using namespace zoomflow;
 
 namespace {
 
+// One step over float64 input values; its output (in the step's own value type) as doubles.
+std::vector<double> apply_step(const ChainStep& step, const StepGeometry& in, const Box& in_box,
+                               const std::vector<double>& values, const Box& out_box) {
+  Volume out = Volume::allocate(step.value_type(DType::kFloat64), out_box.extent).value();
+  Workspace workspace;
+  const CancelToken cancel;
+  StepContext context{workspace, cancel};
+  const ConstArrayView input(reinterpret_cast<const std::byte*>(values.data()), DType::kFloat64,
+                             in_box.extent);
+  REQUIRE(step.apply(in, in_box, input, out_box, out.view(), context).ok());
+  std::vector<double> result(std::size_t(out_box.num_elements()));
+  REQUIRE(convert_array(out.view(), ArrayView(reinterpret_cast<std::byte*>(result.data()),
+                                              DType::kFloat64, out_box.extent))
+              .ok());
+  return result;
+}
+
 std::vector<double> apply_whole(const ChainStepPtr& step, const StepGeometry& in,
                                 const std::vector<double>& values) {
   const StepGeometry out = step->output(in).value();
   const Box out_box = Box::from_shape(out.shape);
-  const Box in_box = step->input_box(out_box, in);
-  std::vector<double> result(std::size_t(out_box.num_elements()));
-  REQUIRE(step->apply(in, in_box, values, out_box, result).ok());
-  return result;
+  return apply_step(*step, in, step->input_box(out_box, in), values, out_box);
 }
 
 // Runs a chain over `output_box` only, from the input values of the whole volume.
-std::vector<double> run_box(const std::vector<ChainStepPtr>& steps,
-                            const std::vector<StepGeometry>& geometry,
-                            const std::vector<double>& volume, const Box& output_box) {
-  const std::vector<Box> boxes = chain_boxes(steps, geometry, output_box);
+std::vector<double> run_box(const ChainPlan& plan, const std::vector<double>& volume,
+                            const Box& output_box) {
+  const std::vector<ChainStepPtr>& steps = plan.steps;
+  const std::vector<StepGeometry>& geometry = plan.geometry;
+  const std::vector<Box> boxes = plan.boxes(output_box);
   const Shape& shape = geometry.front().shape;
   std::vector<double> current;
   const Box& first = boxes.front();
@@ -38,11 +55,8 @@ std::vector<double> run_box(const std::vector<ChainStepPtr>& steps,
         current.push_back(
             volume[std::size_t(((first.origin[0] + z) * shape[1] + first.origin[1] + y) * shape[2] +
                                first.origin[2] + x)]);
-  for (std::size_t k = 0; k < steps.size(); ++k) {
-    std::vector<double> next(std::size_t(boxes[k + 1].num_elements()));
-    REQUIRE(steps[k]->apply(geometry[k], boxes[k], current, boxes[k + 1], next).ok());
-    current = std::move(next);
-  }
+  for (std::size_t k = 0; k < steps.size(); ++k)
+    current = apply_step(*steps[k], geometry[k], boxes[k], current, boxes[k + 1]);
   return current;
 }
 
@@ -98,9 +112,9 @@ TEST_CASE("a chain cut into any boxes gives the values of the whole, halos at ev
   const std::vector<ChainStepPtr> steps = {
       gaussian_step({1.0, 0.7, 1.6}), resample_step({{1.5, 0.8, 2.0}, {}, Interpolation::kLinear}),
       clip_step(100, 900), gaussian_step({0.8})};
-  const auto geometry = chain_geometry({shape, DType::kUInt16}, steps).value();
-  const Shape& out = geometry.back().shape;
-  const std::vector<double> whole = run_box(steps, geometry, volume, Box::from_shape(out));
+  const ChainPlan plan = plan_chain({shape, DType::kUInt16}, steps).value();
+  const Shape& out = plan.output().shape;
+  const std::vector<double> whole = run_box(plan, volume, Box::from_shape(out));
   int checked = 0;
   for (int trial = 0; trial < 40; ++trial) {
     Box box = Box::from_shape(out);
@@ -108,7 +122,7 @@ TEST_CASE("a chain cut into any boxes gives the values of the whole, halos at ev
       box.origin[a] = Index(rng() % std::uint64_t(out[a]));
       box.extent[a] = 1 + Index(rng() % std::uint64_t(out[a] - box.origin[a]));
     }
-    const std::vector<double> part = run_box(steps, geometry, volume, box);
+    const std::vector<double> part = run_box(plan, volume, box);
     for (Index z = 0; z < box.extent[0]; ++z)
       for (Index y = 0; y < box.extent[1]; ++y)
         for (Index x = 0; x < box.extent[2]; ++x, ++checked) {
@@ -136,7 +150,7 @@ TEST_CASE("bad steps are refused with the step named") {
   // Order 1 on bool is refused when the chain meets the input, naming the step.
   const std::vector<ChainStepPtr> chain = {threshold_step(Comparison::kGreater, 3),
                                            parse_step("resample:zoom=2,order=1").value()};
-  auto geometry = chain_geometry({{4, 4}, DType::kUInt8}, chain);
+  auto geometry = plan_chain({{4, 4}, DType::kUInt8}, chain);
   REQUIRE_FALSE(geometry.ok());
   CHECK(geometry.error().message.find("resample:zoom=2,order=1") != std::string::npos);
   auto json = parse_steps_json(

@@ -13,6 +13,7 @@
 #include "zoomflow/kernels/pattern.hpp"
 #include "zoomflow/kernels/zoom.hpp"
 #include "zoomflow/pipeline/block_graph.hpp"
+#include "zoomflow/pipeline/builtin_steps.hpp"
 #include "zoomflow/pipeline/cuda_resample_stage.hpp"
 #include "zoomflow/pipeline/memory_stages.hpp"
 
@@ -44,25 +45,32 @@ void run_case(const StageCase& c) {
   REQUIRE(output.ok());
   std::memset(output->bytes().data(), 0x5A, output->size_bytes());
 
-  const BlockPlan plan = plan_blocks(spec, c.chunks, c.chunks);
-  REQUIRE(plan.blocks.size() >= 50);
-  auto stage = CudaResampleStage::create(spec, c.dtype, plan, {0, 8, 3});
+  const BlockGrid blocks(c.output_shape, c.chunks);
+  REQUIRE(blocks.count() >= 50);
+  const ChainPlan plan =
+      plan_chain({c.input_shape, c.dtype}, {resample_step({{}, c.output_shape, c.order, c.grid})})
+          .value();
+  auto stage = CudaResampleStage::create(spec, c.dtype, blocks, {0, 8, 3});
   REQUIRE_MESSAGE(stage.ok(), stage.error().message);
   CHECK((*stage)->streams() == 3);
   BufferPool pool(pinned_buffer_allocator());
-  const std::vector<BlockStage> stages = {read_memory_stage(input->view(), pool),
+  const std::vector<BlockStage> stages = {read_memory_stage(plan, input->view(), pool),
                                           (*stage)->block_stage(pool, {}),
                                           write_memory_stage(output->view())};
-  BlockGraphOptions options;
-  options.max_blocks_in_flight = 8;
-  options.pool = &pool;
+  const std::function<void(BlockWork&)> recycle = [&pool](BlockWork& work) {
+    pool.release(std::move(work.input_buffer));
+    pool.release(std::move(work.output_buffer));
+  };
   Status status;
-  tbb::task_arena(c.threads).execute([&] { status = run_block_graph(plan, stages, options); });
+  tbb::task_arena(c.threads).execute([&] {
+    status = run_block_graph<BlockWork>(blocks, stages,
+                                        {.max_in_flight = 8, .cancel = CancelToken()}, recycle);
+  });
   REQUIRE_MESSAGE(status.ok(), status.error().message);
   CHECK(std::memcmp(output->bytes().data(), expected->bytes().data(), output->size_bytes()) == 0);
-  MESSAGE(plan.blocks.size() << " blocks, " << (*stage)->peak_streams_busy() << " of "
-                             << (*stage)->streams() << " streams busy at once, " << c.threads
-                             << " threads");
+  MESSAGE(blocks.count() << " blocks, " << (*stage)->peak_streams_busy() << " of "
+                         << (*stage)->streams() << " streams busy at once, " << c.threads
+                         << " threads");
   // Overlap depends on timing, so it is reported, not required.
   WARN((*stage)->peak_streams_busy() >= 2);
 }
@@ -109,7 +117,7 @@ TEST_CASE("many blocks through the multi-stream stage equal zoom(), with one thr
 
 TEST_CASE("the GPU memory limit bounds the streams, and below one block it is a clear error") {
   const ResampleSpec spec{{64, 64, 64}, {128, 128, 128}, Interpolation::kNearest, Grid::kCenters};
-  const BlockPlan plan = plan_blocks(spec, Shape{32, 32, 32}, Shape{32, 32, 32});
+  const BlockGrid plan(Shape{128, 128, 128}, Shape{32, 32, 32});
   const std::uint64_t one_block = cuda::CudaResampler::slot_device_bytes(
       spec, DType::kUInt8, {16 * 16 * 16 + 4096, 32 * 32 * 32, Shape{32, 32, 32}});
   const auto tiny = CudaResampleStage::create(spec, DType::kUInt8, plan, {1024, 8, 3});

@@ -11,7 +11,7 @@
 #include "zoomflow/kernels/cuda/pinned_buffer.hpp"
 #include "zoomflow/kernels/cuda/resampler.hpp"
 #include "zoomflow/pipeline/backend.hpp"
-#include "zoomflow/pipeline/block_plan.hpp"
+#include "zoomflow/pipeline/block_grid.hpp"
 #include "zoomflow/pipeline/buffer_pool.hpp"
 #include "zoomflow/pipeline/cuda_resample_stage.hpp"
 #include "zoomflow/version.hpp"
@@ -48,8 +48,8 @@ TEST_CASE("without a usable GPU the resampler and the stage refuse with the reas
   CHECK(resampler.error().code == ErrorCode::kUnavailable);
   CHECK(resampler.error().message.find(info.reason) != std::string::npos);
 
-  const BlockPlan plan = plan_blocks(spec, Shape{8, 8}, Shape{8, 8});
-  const auto stage = CudaResampleStage::create(spec, DType::kUInt8, plan, {});
+  const auto stage =
+      CudaResampleStage::create(spec, DType::kUInt8, BlockGrid(Shape{16, 16}, Shape{8, 8}), {});
   REQUIRE_FALSE(stage.ok());
   CHECK(stage.error().code == ErrorCode::kUnavailable);
   CHECK(stage.error().message.find("no usable CUDA device") != std::string::npos);

@@ -11,6 +11,7 @@
 #include "zoomflow/kernels/resample_cpu.hpp"
 #include "zoomflow/kernels/zoom.hpp"
 #include "zoomflow/pipeline/block_graph.hpp"
+#include "zoomflow/pipeline/builtin_steps.hpp"
 #include "zoomflow/pipeline/memory_stages.hpp"
 
 using namespace zoomflow;
@@ -33,25 +34,29 @@ TEST_CASE("read from memory, resample on the CPU, store to memory: the bytes of 
 
     BufferPool pool;
     const Shape chunks{1 + Index(rng() % 9), 1 + Index(rng() % 9), 1 + Index(rng() % 9)};
-    const BlockPlan plan = plan_blocks(spec, chunks, chunks);
+    const BlockGrid blocks(out, chunks);
+    const ChainPlan plan =
+        plan_chain({in, dtype}, {resample_step({{}, out, spec.interpolation, spec.grid})}).value();
     const std::vector<BlockStage> stages = {
-        read_memory_stage(input->view(), pool),
-        {"resampling", false,
+        read_memory_stage(plan, input->view(), pool),
+        {"resampling", StageMode::kParallel,
          [&](BlockWork& work) {
            work.output_buffer =
-               pool.acquire(std::size_t(work.block.output_box.num_elements()) * dtype_size(dtype));
-           work.output =
-               ArrayView(work.output_buffer.bytes.get(), dtype, work.block.output_box.extent);
-           return resample_box(spec, work.input, work.block.input_box.origin, work.output,
-                               work.block.output_box);
+               pool.acquire(std::size_t(work.box.num_elements()) * dtype_size(dtype));
+           work.output = ArrayView(work.output_buffer.bytes.get(), dtype, work.box.extent);
+           return resample_box(spec, work.input, work.input_box.origin, work.output, work.box);
          }},
         write_memory_stage(output->view()),
     };
-    BlockGraphOptions options;
-    options.max_blocks_in_flight = 5;
-    options.pool = &pool;
+    const std::function<void(BlockWork&)> recycle = [&pool](BlockWork& work) {
+      pool.release(std::move(work.input_buffer));
+      pool.release(std::move(work.output_buffer));
+    };
     Status status;
-    tbb::task_arena(2).execute([&] { status = run_block_graph(plan, stages, options); });
+    tbb::task_arena(2).execute([&] {
+      status = run_block_graph<BlockWork>(blocks, stages,
+                                          {.max_in_flight = 5, .cancel = CancelToken()}, recycle);
+    });
     REQUIRE(status.ok());
     CHECK(std::memcmp(output->bytes().data(), expected->bytes().data(), output->size_bytes()) == 0);
   }

@@ -15,7 +15,7 @@
 #include <tbb/task_arena.h>
 
 #include "zoomflow/pipeline/await_completion.hpp"
-#include "zoomflow/pipeline/block_graph.hpp"
+#include "zoomflow/pipeline/block_work.hpp"
 #include "zoomflow/pipeline/slot_pool.hpp"
 
 using namespace zoomflow;
@@ -67,10 +67,8 @@ class FakeDevice {
   std::thread worker_;
 };
 
-BlockPlan plan_of(Index blocks) {
-  const ResampleSpec spec{
-      {blocks * 4, 8}, {blocks * 4, 8}, Interpolation::kNearest, Grid::kCenters};
-  return plan_blocks(spec, Shape{4, 8}, Shape{4, 8});
+BlockGrid plan_of(Index blocks) {
+  return BlockGrid(Shape{blocks * 4, 8}, Shape{4, 8});
 }
 
 }  // namespace
@@ -78,12 +76,12 @@ BlockPlan plan_of(Index blocks) {
 TEST_CASE("one thread keeps every slot busy: waiting for the device suspends tasks, not threads") {
   FakeDevice device(std::chrono::milliseconds(2));
   SlotPool slots(4);
-  const BlockPlan plan = plan_of(60);
-  std::vector<std::atomic<int>> visits(plan.blocks.size());
+  const BlockGrid plan = plan_of(60);
+  std::vector<std::atomic<int>> visits(std::size_t(plan.count()));
   std::atomic<int> in_device{0};
   std::atomic<int> most_in_device{0};
   const std::vector<BlockStage> stages = {
-      {"device", false,
+      {"device", StageMode::kParallel,
        [&](BlockWork& work) -> Status {
          const SlotLease lease(slots);
          CHECK(lease.slot() >= 0);
@@ -100,12 +98,13 @@ TEST_CASE("one thread keeps every slot busy: waiting for the device suspends tas
          ++visits[work.sequence];
          return ok_status();
        }},
-      {"after", true, [](BlockWork&) { return ok_status(); }},
+      {"after", StageMode::kSerial, [](BlockWork&) { return ok_status(); }},
   };
-  BlockGraphOptions options;
-  options.max_blocks_in_flight = 8;
   Status status;
-  tbb::task_arena(1).execute([&] { status = run_block_graph(plan, stages, options); });
+  tbb::task_arena(1).execute([&] {
+    status =
+        run_block_graph<BlockWork>(plan, stages, {.max_in_flight = 8, .cancel = CancelToken()});
+  });
   REQUIRE(status.ok());
   for (const auto& v : visits) CHECK(v.load() == 1);
   CHECK(most_in_device.load() <= 4);  // the slots bound the work at the device
@@ -120,19 +119,20 @@ TEST_CASE("one thread keeps every slot busy: waiting for the device suspends tas
 
 TEST_CASE("a start that fails returns its error at once, and the graph names the block") {
   FakeDevice device(std::chrono::microseconds(100));
-  const BlockPlan plan = plan_of(50);
+  const BlockGrid plan = plan_of(50);
   const std::vector<BlockStage> stages = {
-      {"uploading", false, [&](BlockWork& work) -> Status {
+      {"uploading", StageMode::kParallel, [&](BlockWork& work) -> Status {
          return await_completion([&](CompletionSignal done) -> Status {
            if (work.sequence == 7) return make_error(ErrorCode::kOutOfMemory, "no room");
            device.submit(std::move(done));
            return ok_status();
          });
        }}};
-  BlockGraphOptions options;
-  options.max_blocks_in_flight = 4;
   Status status;
-  tbb::task_arena(2).execute([&] { status = run_block_graph(plan, stages, options); });
+  tbb::task_arena(2).execute([&] {
+    status =
+        run_block_graph<BlockWork>(plan, stages, {.max_in_flight = 4, .cancel = CancelToken()});
+  });
   REQUIRE_FALSE(status.ok());
   CHECK(status.error().code == ErrorCode::kOutOfMemory);
   CHECK(status.error().message.find("uploading of block [28:32, 0:8]") != std::string::npos);

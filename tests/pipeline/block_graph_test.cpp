@@ -1,11 +1,14 @@
-// The flow graph: every block through every stage once, in stage order; the in-flight bound
-// holds; the first error or a cancel stops the run and is reported with its block.
+// The block graph: every block through every stage once, in stage order; the in-flight bound
+// holds; an ordered stage sees blocks in order; the first error, an exception or a cancel stops
+// the run and is reported with its stage and block.
 #include <doctest/doctest.h>
 
 #include <atomic>
 #include <mutex>
-#include <set>
+#include <new>
+#include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <tbb/task_arena.h>
@@ -16,69 +19,81 @@ using namespace zoomflow;
 
 namespace {
 
-BlockPlan plan_of(Index blocks) {
-  const ResampleSpec spec{
-      {blocks * 4, 8}, {blocks * 4, 8}, Interpolation::kNearest, Grid::kCenters};
-  return plan_blocks(spec, Shape{4, 8}, Shape{4, 8});
+struct Work {
+  std::size_t sequence = 0;
+  Box box;
+};
+
+BlockGrid grid_of(Index blocks) {
+  return BlockGrid(Shape{blocks * 4, 8}, Shape{4, 8});
 }
 
 }  // namespace
 
 TEST_CASE("every block passes every stage once, in order, within the in-flight bound") {
-  const BlockPlan plan = plan_of(200);
+  const BlockGrid grid = grid_of(200);
   std::atomic<int> in_flight{0};
   std::atomic<int> most_in_flight{0};
   std::mutex mutex;
-  std::vector<std::vector<std::string>> visits(plan.blocks.size());
+  std::vector<std::vector<std::string>> visits(std::size_t(grid.count()));
   auto record = [&](const char* name) {
-    return [&, name](BlockWork& work) {
+    return [&, name](Work& work) {
       std::lock_guard lock(mutex);
       visits[work.sequence].push_back(name);
       return ok_status();
     };
   };
-  std::vector<BlockStage> stages = {
-      {"first", false,
-       [&](BlockWork& work) {
+  std::vector<std::size_t> merged;
+  const std::vector<Stage<Work>> stages = {
+      {"first", StageMode::kParallel,
+       [&](Work& work) {
          const int now = ++in_flight;
          int seen = most_in_flight.load();
          while (now > seen && !most_in_flight.compare_exchange_weak(seen, now)) {
          }
+         // Later blocks finish first, so an ordered stage has something to reorder.
+         if (work.sequence % 7 == 0) std::this_thread::sleep_for(std::chrono::microseconds(300));
          return record("first")(work);
        }},
-      {"second", false, record("second")},
-      {"last", true, record("last")},
+      {"second", StageMode::kParallel, record("second")},
+      {"merge", StageMode::kOrdered,
+       [&](Work& work) {
+         merged.push_back(work.sequence);
+         return record("merge")(work);
+       }},
   };
-  BlockGraphOptions options;
-  options.max_blocks_in_flight = 3;
   int done = 0;
-  options.on_block_done = [&](const BlockWork&) {
+  const std::function<void(Work&)> finished = [&](Work&) {
     --in_flight;
     ++done;
   };
   Status status;
-  tbb::task_arena(2).execute([&] { status = run_block_graph(plan, stages, options); });
+  tbb::task_arena(4).execute([&] {
+    status = run_block_graph<Work>(grid, stages, {.max_in_flight = 3, .cancel = CancelToken()},
+                                   finished);
+  });
   REQUIRE(status.ok());
   CHECK(done == 200);
   CHECK(most_in_flight.load() <= 3);
-  for (const auto& v : visits) CHECK(v == std::vector<std::string>{"first", "second", "last"});
+  for (const auto& v : visits) CHECK(v == std::vector<std::string>{"first", "second", "merge"});
+  REQUIRE(merged.size() == 200);
+  for (std::size_t i = 0; i < merged.size(); ++i) CHECK(merged[i] == i);
 }
 
 TEST_CASE("a failing stage stops the run and names the stage and the block") {
-  const BlockPlan plan = plan_of(500);
+  const BlockGrid grid = grid_of(500);
   std::atomic<int> processed{0};
-  std::vector<BlockStage> stages = {
-      {"decoding", false,
-       [&](BlockWork& work) -> Status {
+  const std::vector<Stage<Work>> stages = {
+      {"decoding", StageMode::kParallel,
+       [&](Work& work) -> Status {
          ++processed;
          if (work.sequence == 20) return make_error(ErrorCode::kCorrupt, "bad chunk");
          return ok_status();
        }},
-      {"writing", true, [](BlockWork&) { return ok_status(); }},
+      {"writing", StageMode::kSerial, [](Work&) { return ok_status(); }},
   };
-  BlockGraphOptions options;
-  options.max_blocks_in_flight = 2;
-  const Status status = run_block_graph(plan, stages, options);
+  const Status status =
+      run_block_graph<Work>(grid, stages, {.max_in_flight = 2, .cancel = CancelToken()});
   REQUIRE_FALSE(status.ok());
   CHECK(status.error().code == ErrorCode::kCorrupt);
   CHECK(status.error().message.find("decoding") != std::string::npos);
@@ -87,17 +102,38 @@ TEST_CASE("a failing stage stops the run and names the stage and the block") {
   CHECK(processed.load() < 500);  // cancelled, not run to the end
 }
 
+TEST_CASE("an exception in a stage or in the done callback is an error, not a crash") {
+  const BlockGrid grid = grid_of(100);
+  const std::vector<Stage<Work>> throwing = {{"allocating", StageMode::kParallel, [](Work& work) {
+                                                if (work.sequence == 5) throw std::bad_alloc();
+                                                return ok_status();
+                                              }}};
+  const Status out_of_memory = run_block_graph<Work>(grid, throwing, {});
+  REQUIRE_FALSE(out_of_memory.ok());
+  CHECK(out_of_memory.error().code == ErrorCode::kOutOfMemory);
+  CHECK(out_of_memory.error().message.find("allocating of block [20:24, 0:8]") !=
+        std::string::npos);
+  CHECK(out_of_memory.error().message.find("--memory-limit") != std::string::npos);
+
+  const std::vector<Stage<Work>> fine = {
+      {"working", StageMode::kParallel, [](Work&) { return ok_status(); }}};
+  const std::function<void(Work&)> callback = [](Work& work) {
+    if (work.sequence == 3) throw std::runtime_error("the progress bar broke");
+  };
+  const Status reported = run_block_graph<Work>(grid, fine, {}, callback);
+  REQUIRE_FALSE(reported.ok());
+  CHECK(reported.error().message.find("the progress bar broke") != std::string::npos);
+}
+
 TEST_CASE("setting the cancel flag stops the run with kCancelled") {
-  const BlockPlan plan = plan_of(500);
+  const BlockGrid grid = grid_of(500);
   std::atomic<bool> cancel{false};
   std::atomic<int> processed{0};
-  std::vector<BlockStage> stages = {{"work", false, [&](BlockWork&) {
-                                       if (++processed == 10) cancel = true;
-                                       return ok_status();
-                                     }}};
-  BlockGraphOptions options;
-  options.cancel = &cancel;
-  const Status status = run_block_graph(plan, stages, options);
+  const std::vector<Stage<Work>> stages = {{"work", StageMode::kParallel, [&](Work&) {
+                                              if (++processed == 10) cancel = true;
+                                              return ok_status();
+                                            }}};
+  const Status status = run_block_graph<Work>(grid, stages, {.cancel = CancelToken(&cancel)});
   REQUIRE_FALSE(status.ok());
   CHECK(status.error().code == ErrorCode::kCancelled);
   CHECK(processed.load() < 500);

@@ -20,9 +20,9 @@ storage::DatasetPath at(const TempFolder& folder, const std::string& file, const
   return {(folder / file).string(), ds};
 }
 
-Result<ResampleReport> run(const storage::DatasetPath& in, const storage::DatasetPath& out,
-                           std::vector<double> zoom, Interpolation order, Grid grid,
-                           Shape chunks = {}, ResampleOptions options = {}) {
+Result<RunReport> run(const storage::DatasetPath& in, const storage::DatasetPath& out,
+                      std::vector<double> zoom, Interpolation order, Grid grid, Shape chunks = {},
+                      RunOptions options = {}) {
   ResampleRequest request;
   request.input = in;
   request.output = out;
@@ -55,7 +55,7 @@ TEST_CASE("out of core equals the in-memory kernel for every dtype, both orders 
           if (dtype == DType::kBool && order == Interpolation::kLinear) continue;
           for (Grid grid : {Grid::kCenters, Grid::kCorners}) {
             const auto out = at(folder, "out.h5", "/zoomed");
-            ResampleOptions options;
+            RunOptions options;
             options.memory_limit = std::uint64_t(1) << 20;  // many small blocks
             auto report = run(in, out, factors, order, grid, Shape{}, options);
             REQUIRE_MESSAGE(report.ok(), report.error().message);
@@ -96,7 +96,7 @@ TEST_CASE("chunks, threads, memory limit and block layout do not change a single
           {{64, 1, 13}, 2, std::uint64_t(300) << 10, BlockLayout::kBricks},
       };
       for (const Variant& v : variants) {
-        ResampleOptions options;
+        RunOptions options;
         options.threads = v.threads;
         options.memory_limit = v.limit;
         options.layout = v.layout;
@@ -128,7 +128,7 @@ TEST_CASE("constant blocks take the shortcut and still equal the kernel") {
   write_volume(in, input, Shape{8, 8, 8});
   for (Interpolation order : {Interpolation::kNearest, Interpolation::kLinear}) {
     const auto out = at(folder, "out.h5", "/z");
-    ResampleOptions options;
+    RunOptions options;
     options.memory_limit = std::uint64_t(1) << 20;
     auto report = run(in, out, {2, 2, 2}, order, Grid::kCenters, Shape{16, 16, 16}, options);
     REQUIRE_MESSAGE(report.ok(), report.error().message);
@@ -176,7 +176,7 @@ TEST_CASE(
   const auto in = at(folder, "in.h5", "/v");
   write_volume(in, input, Shape{8, 8, 8});
   std::atomic<bool> cancel{true};
-  ResampleOptions options;
+  RunOptions options;
   options.cancel = &cancel;
   auto report = run(in, at(folder, "out.h5", "/z"), {2, 2, 2}, Interpolation::kLinear,
                     Grid::kCenters, Shape{}, options);

@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
   request.interpolation = zoomflow::Interpolation::kLinear;
 
   std::atomic<bool> cancel{false};
-  zoomflow::ResampleOptions options;
+  zoomflow::RunOptions options;
   options.memory_limit = std::uint64_t(256) << 20;
   options.cancel = &cancel;
   options.progress = [](const zoomflow::Progress& p) {
@@ -39,8 +39,32 @@ int main(int argc, char** argv) {
   chain.input = *output;
   chain.output = *output;
   chain.output.file += ".gamma.h5";  // HDF5 cannot write a file it is reading
+  // A per-block step with a halo of 1: the mean of each voxel's 3-voxel neighbourhood along x.
+  auto smooth_x =
+      zoomflow::block_step("smooth-x", {0, 0, 1},
+                           [](zoomflow::ConstArrayView in, const zoomflow::Box& in_box,
+                              zoomflow::ArrayView out, const zoomflow::Box& out_box) {
+                             const auto v = in.as<double>();
+                             const auto o = out.as<double>();
+                             for (zoomflow::Index z = 0; z < out_box.extent[0]; ++z)
+                               for (zoomflow::Index y = 0; y < out_box.extent[1]; ++y)
+                                 for (zoomflow::Index x = 0; x < out_box.extent[2]; ++x) {
+                                   const zoomflow::Index g = out_box.origin[2] + x;  // global x
+                                   double sum = 0;
+                                   int n = 0;
+                                   for (zoomflow::Index d = -1; d <= 1; ++d) {
+                                     const zoomflow::Index xi = g + d - in_box.origin[2];
+                                     if (xi < 0 || xi >= in_box.extent[2]) continue;
+                                     sum += v[{out_box.origin[0] - in_box.origin[0] + z,
+                                               out_box.origin[1] - in_box.origin[1] + y, xi}];
+                                     ++n;
+                                   }
+                                   o[{z, y, x}] = sum / n;
+                                 }
+                             return zoomflow::ok_status();
+                           });
   chain.steps = {
-      zoomflow::clip_step(0, 2000),
+      zoomflow::clip_step(0, 2000), smooth_x,
       zoomflow::pointwise_step("gamma", [](double v) { return 255 * std::pow(v / 2000, 0.5); }),
       zoomflow::cast_step(zoomflow::DType::kUInt8)};
   auto chained = zoomflow::run_chain(chain, options);

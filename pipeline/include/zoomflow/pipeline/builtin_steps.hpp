@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "zoomflow/kernels/coordinate_map.hpp"
+#include "zoomflow/kernels/resample_spec.hpp"
 #include "zoomflow/pipeline/chain_step.hpp"
 
 namespace zoomflow {
@@ -16,6 +17,9 @@ struct ResampleStepSpec {
   Grid grid = Grid::kCenters;
 };
 ChainStepPtr resample_step(ResampleStepSpec spec);
+// The kernel's spec of a resample step over an input of `input_shape`; nullopt when `step` is
+// not a resample step (the GPU backend runs these alone).
+std::optional<ResampleSpec> resample_step_spec(const ChainStep& step, const Shape& input_shape);
 
 // v < lo -> lo, v > hi -> hi.
 ChainStepPtr clip_step(double lo, double hi);

@@ -15,8 +15,8 @@
 #include "zoomflow/kernels/cuda/resampler.hpp"
 #include "zoomflow/kernels/error.hpp"
 #include "zoomflow/kernels/resample_spec.hpp"
-#include "zoomflow/pipeline/block_plan.hpp"
-#include "zoomflow/pipeline/block_stage.hpp"
+#include "zoomflow/pipeline/block_grid.hpp"
+#include "zoomflow/pipeline/block_work.hpp"
 #include "zoomflow/pipeline/buffer_pool.hpp"
 #include "zoomflow/pipeline/slot_pool.hpp"
 
@@ -41,7 +41,7 @@ class CudaResampleStage {
   // Fails with kUnavailable when there is no usable GPU, kOutOfMemory when the buffers of one
   // block exceed the GPU memory limit (or cannot be allocated).
   static Result<std::unique_ptr<CudaResampleStage>> create(const ResampleSpec& spec, DType dtype,
-                                                           const BlockPlan& plan,
+                                                           const BlockGrid& blocks,
                                                            const CudaStageOptions& options);
 
   // The graph stage, named "resampling on the GPU". Output buffers come from `pool`; give it

@@ -1,32 +1,29 @@
 // `zoomflow stats`: count, nonzero, min, max, sum, mean and a content checksum of a whole
-// dataset, read block by block on all threads with bounded memory.
+// dataset, read block by block on all threads (the block graph, merged in block order so the
+// floating-point sum is the same for any thread count) with bounded memory.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <variant>
 
 #include "zoomflow/kernels/dtype.hpp"
 #include "zoomflow/kernels/error.hpp"
 #include "zoomflow/kernels/index_vector.hpp"
+#include "zoomflow/pipeline/number.hpp"
 #include "zoomflow/storage/input_dataset.hpp"
 
-namespace zoomflow::pipeline {
-
-// An exact integer (signed or unsigned) or a floating-point value.
-using StatNumber = std::variant<std::int64_t, std::uint64_t, double>;
-std::string to_string(const StatNumber& number);
-double to_double(const StatNumber& number);
+namespace zoomflow {
 
 struct DatasetStats {
   Shape shape;
   DType dtype = DType::kUInt8;
-  std::uint64_t count = 0;             // elements
-  std::uint64_t nonzero = 0;           // elements != 0 (NaN counts as nonzero, as in numpy)
-  std::uint64_t nan_count = 0;         // NaN elements, left out of min, max, sum and mean
-  std::optional<StatNumber> min, max;  // none when there is no (non-NaN) element
-  StatNumber sum = std::int64_t(0);    // exact for integer dtypes; float64 otherwise
+  std::uint64_t count = 0;         // elements
+  std::uint64_t nonzero = 0;       // elements != 0 (NaN counts as nonzero, as in numpy)
+  std::uint64_t nan_count = 0;     // NaN elements, left out of min, max, sum and mean
+  std::optional<Number> min, max;  // in the dtype's own type; none without a (non-NaN) element
+  Number sum = std::int64_t(0);    // exact for integer dtypes (float64 beyond 64 bits)
   double mean = 0;
   // Sum over elements whose bits are not all zero, modulo 2^64, of mix(mix(i) ^ v): i the
   // element's C-order index, v its bits as an unsigned integer of the element's width (bool 0/1,
@@ -40,6 +37,7 @@ struct StatsOptions {
   int threads = 0;  // 0: all
   std::uint64_t memory_limit_bytes = std::uint64_t(1) << 30;
   std::uint64_t block_bytes = std::uint64_t(4) << 20;  // about this much read per block
+  const std::atomic<bool>* cancel = nullptr;           // optional; set to stop
 };
 
 Result<DatasetStats> compute_dataset_stats(const storage::InputDataset& input,
@@ -53,4 +51,4 @@ constexpr std::uint64_t checksum_mix(std::uint64_t x) {
   return x ^ (x >> 31);
 }
 
-}  // namespace zoomflow::pipeline
+}  // namespace zoomflow

@@ -2,6 +2,7 @@
 // that volumes larger than memory can be made; patterns are computed per chunk on all threads.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 
 #include "zoomflow/kernels/dtype.hpp"
@@ -11,7 +12,7 @@
 #include "zoomflow/storage/compression.hpp"
 #include "zoomflow/storage/dataset_path.hpp"
 
-namespace zoomflow::pipeline {
+namespace zoomflow {
 
 struct GenerateOptions {
   storage::DatasetPath output;
@@ -24,6 +25,7 @@ struct GenerateOptions {
   bool overwrite = false;
   int threads = 0;                                            // 0: all
   std::uint64_t memory_limit_bytes = std::uint64_t(1) << 30;  // bounds the chunks in flight
+  const std::atomic<bool>* cancel = nullptr;                  // optional; set to stop
 };
 
 struct GenerateReport {
@@ -37,4 +39,4 @@ struct GenerateReport {
 // Writes the dataset (atomically: nothing appears at the final name unless it completes).
 Result<GenerateReport> generate_dataset(const GenerateOptions& options);
 
-}  // namespace zoomflow::pipeline
+}  // namespace zoomflow

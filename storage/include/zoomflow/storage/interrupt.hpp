@@ -1,14 +1,22 @@
-// SIGINT and SIGTERM set a flag that long runs poll, so that they stop cleanly and remove their
-// temporaries instead of dying half-way.
+// SIGINT, SIGTERM and SIGHUP set a flag that long runs poll, so that they stop cleanly and remove
+// their temporaries instead of dying half-way. SIGPIPE is ignored (a closed pipe is an EPIPE
+// write error), SIGXFSZ too (a file over the size limit is an EFBIG write error).
 #pragma once
+
+#include "zoomflow/kernels/error.hpp"
 
 namespace zoomflow::storage {
 
 // Installs the handlers (idempotent).
 void install_interrupt_handlers();
-// True once SIGINT or SIGTERM arrived.
+// True once SIGINT, SIGTERM or SIGHUP arrived (since the last reset).
 bool interrupt_requested();
 // The signal number that arrived, or 0.
 int interrupt_signal();
+// Forgets an interrupt and re-arms the handlers, so a process that stopped one run on Ctrl-C can
+// run again (a second Ctrl-C during one run still ends the process at once).
+void reset_interrupt();
+// kCancelled, "interrupted by signal N (SIGINT)".
+Error interrupted_error();
 
 }  // namespace zoomflow::storage
