@@ -143,6 +143,35 @@ def test_sigint_in_process_cancels_and_leaves_nothing(tmp_path):
     assert zoomflow.stats(src) == before  # the input untouched
 
 
+def test_sigint_stops_generate_stats_and_compare(tmp_path):
+    # They report no progress: the signal comes from a timer while they run.
+    def interrupted(call) -> float:
+        timer = threading.Timer(0.3, signal.raise_signal, (signal.SIGINT,))
+        start = time.perf_counter()
+        timer.start()
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                call()
+        finally:
+            timer.cancel()
+        return time.perf_counter() - start
+
+    big = f"{tmp_path / 'big.h5'}:/v"
+    assert (
+        interrupted(lambda: zoomflow.generate(big, (768,) * 3, dtype="uint16", pattern="noise")) < 5
+    )
+    assert folder_names(tmp_path) == set()  # nothing at the name, no temporary
+    # stats and compare of a small input finish within the timer: their cancel flag, set at
+    # once, stops them in the core (kCancelled, raised as KeyboardInterrupt).
+    src = long_input(tmp_path)
+    for run in (zoomflow._core.start_stats(src, 0), zoomflow._core.start_compare(src, src, 0)):
+        run.cancel()
+        run.wait(-1)
+        with pytest.raises(KeyboardInterrupt, match="cancelled"):
+            run.report()
+    assert folder_names(tmp_path) == {"in.h5"}
+
+
 def test_exception_in_progress_callback_cancels(tmp_path):
     src = long_input(tmp_path)
 

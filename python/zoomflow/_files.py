@@ -56,6 +56,12 @@ class RunReport:
         Blocks the memory limit let through at once.
     block_shape : tuple of int
         The shape of a block.
+    tile_shape : tuple of int
+        The part of a block computed at once.
+    threads : int
+        Worker threads used.
+    planned_memory_bytes : int
+        What the memory plan expected the run to hold at most.
     output_bytes : int
         Uncompressed output bytes.
     bytes_written : int
@@ -72,6 +78,9 @@ class RunReport:
     constant_blocks: int
     blocks_in_flight: int
     block_shape: tuple[int, ...]
+    tile_shape: tuple[int, ...]
+    threads: int
+    planned_memory_bytes: int
     output_bytes: int
     bytes_written: int
     backend: str
@@ -168,8 +177,8 @@ class CompareReport:
         Values compared (only when shape and dtype agree) and those that differ (NaN equals NaN).
     first_difference : tuple of int or None
         The first differing index in C order.
-    value_a, value_b : float
-        The values there.
+    value_a, value_b : int or float
+        The values there, exactly as the datasets hold them.
     max_abs_difference : float
     identical : bool
     """
@@ -183,8 +192,8 @@ class CompareReport:
     compared: int
     differing: int
     first_difference: Optional[tuple[int, ...]]
-    value_a: float
-    value_b: float
+    value_a: Union[int, float]
+    value_b: Union[int, float]
     max_abs_difference: float
     identical: bool
 
@@ -208,9 +217,10 @@ def _shape(values: Optional[Sequence[int]]) -> Optional[list[int]]:
     return None if values is None else [int(v) for v in values]
 
 
-def _wait(run: Any, progress: ProgressArg, label: str) -> RunReport:
-    """Waits for a run, passing on progress; any exception (KeyboardInterrupt included) cancels
-    it, and is raised once the run has stopped and removed its temporary output."""
+def _finish(run: Any, progress: ProgressArg = False, label: str = "") -> dict[str, Any]:
+    """Waits for a run of the core, passing on progress; any exception (KeyboardInterrupt
+    included) cancels it, and is raised once the run has stopped and removed its temporary
+    output. Returns the run's report as a dict, or raises its error."""
     sink = ProgressSink(progress, label)
     try:
         while not run.wait(POLL_SECONDS):
@@ -223,7 +233,7 @@ def _wait(run: Any, progress: ProgressArg, label: str) -> RunReport:
     finally:
         sink.close()
     report = run.report()
-    return RunReport(**{**report, "block_shape": tuple(report["block_shape"])})
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in report.items()}
 
 
 def resample(
@@ -324,7 +334,7 @@ def resample(
         threads_of(threads),
         blocks,
     )
-    return _wait(run, progress, "resample")
+    return RunReport(**_finish(run, progress, "resample"))
 
 
 def _step_entry(step: StepLike) -> tuple[str, str]:
@@ -383,7 +393,7 @@ def pipeline(
         bool(overwrite),
         threads_of(threads),
     )
-    return _wait(run, progress, "pipeline")
+    return RunReport(**_finish(run, progress, "pipeline"))
 
 
 def info(path: PathLike) -> DatasetInfo:
@@ -420,7 +430,7 @@ def info(path: PathLike) -> DatasetInfo:
 def stats(path: PathLike, *, threads: Optional[int] = None) -> DatasetStats:
     """Count, nonzero, min, max, sum, mean and checksum of a dataset: ``zoomflow stats``.
 
-    Read block by block on all threads in bounded memory.
+    Read block by block on all threads in bounded memory; Ctrl-C (KeyboardInterrupt) stops it.
 
     Parameters
     ----------
@@ -433,14 +443,14 @@ def stats(path: PathLike, *, threads: Optional[int] = None) -> DatasetStats:
     -------
     DatasetStats
     """
-    d = _core.stats(_text(path), threads_of(threads))
-    return DatasetStats(**{**d, "shape": tuple(d["shape"])})
+    return DatasetStats(**_finish(_core.start_stats(_text(path), threads_of(threads))))
 
 
 def compare(a: PathLike, b: PathLike, *, threads: Optional[int] = None) -> CompareReport:
     """Whether two datasets hold the same shape, dtype and values: ``zoomflow compare``.
 
     Unlike the command (exit status 1), a difference is not an error: read ``identical``.
+    Ctrl-C (KeyboardInterrupt) stops it.
 
     Parameters
     ----------
@@ -453,16 +463,8 @@ def compare(a: PathLike, b: PathLike, *, threads: Optional[int] = None) -> Compa
     -------
     CompareReport
     """
-    d = _core.compare(_text(a), _text(b), threads_of(threads))
-    first = d["first_difference"]
-    return CompareReport(
-        **{
-            **d,
-            "shape_a": tuple(d["shape_a"]),
-            "shape_b": tuple(d["shape_b"]),
-            "first_difference": None if first is None else tuple(first),
-        }
-    )
+    run = _core.start_compare(_text(a), _text(b), threads_of(threads))
+    return CompareReport(**_finish(run))
 
 
 def generate(
@@ -478,6 +480,9 @@ def generate(
     threads: Optional[int] = None,
 ) -> GenerateReport:
     """Write a synthetic volume chunk by chunk: ``zoomflow generate``.
+
+    The dataset appears at its name only when complete; Ctrl-C (KeyboardInterrupt) stops the run
+    and leaves nothing there.
 
     Parameters
     ----------
@@ -497,7 +502,7 @@ def generate(
     -------
     GenerateReport
     """
-    d = _core.generate(
+    run = _core.start_generate(
         _text(path),
         [int(n) for n in shape],
         str(dtype),
@@ -508,4 +513,4 @@ def generate(
         bool(overwrite),
         threads_of(threads),
     )
-    return GenerateReport(**{**d, "chunk_shape": tuple(d["chunk_shape"])})
+    return GenerateReport(**_finish(run))
