@@ -51,9 +51,9 @@ double best_seconds(int repeats, F&& run) {
 }  // namespace
 
 Status run_kernel_bench(const KernelBenchOptions& options) {
-  const ResampleSpec spec{options.input_shape, {}, options.interpolation, options.grid};
   ZF_ASSIGN_OR_RETURN(Shape output_shape, zoomed_shape(options.input_shape, options.zoom));
-  const ResampleSpec full{options.input_shape, output_shape, spec.interpolation, spec.grid};
+  const ResampleSpec full{options.input_shape, output_shape, options.interpolation, options.grid,
+                          options.mode};
   ZF_RETURN_IF_ERROR(full.validate_for(options.dtype));
   const int all_threads = tbb::info::default_concurrency();
 
@@ -97,11 +97,13 @@ Status run_kernel_bench(const KernelBenchOptions& options) {
     fmt::print("{}\n", array.dump(2));
     return ok_status();
   }
-  fmt::print("in-memory kernel: {} {} {} -> {}, zoom {}, order {}, {} threads available\n",
-             to_string(options.input_shape), dtype_name(options.dtype),
-             pattern_name(options.pattern), to_string(output_shape),
-             fmt::format("{}", fmt::join(options.zoom, ",")), int(options.interpolation),
-             all_threads);
+  fmt::print(
+      "in-memory kernel: {} {} {} -> {}, zoom {}, order {}, mode {}, grid {}, {} threads "
+      "available\n",
+      to_string(options.input_shape), dtype_name(options.dtype), pattern_name(options.pattern),
+      to_string(output_shape), fmt::format("{}", fmt::join(options.zoom, ",")),
+      int(options.interpolation), boundary_mode_name(options.mode),
+      options.grid == Grid::kCenters ? "centers" : "corners", all_threads);
   fmt::print("{:<36} {:>7} {:>9} {:>10} {:>11} {:>14} {:>14}\n", "method", "threads", "seconds",
              "out GB/s", "vs memset", "true in", "true out");
   double memset_s = 0;

@@ -11,9 +11,10 @@ void add_bench_volume_options(CLI::App& command, BenchVolumeArgs& args) {
   command.add_option("--zoom", args.zoom, "zoom factor, or one per axis")->capture_default_str();
   command.add_option("--dtype", args.dtype, "element type")->capture_default_str();
   command.add_option("--pattern", args.pattern, "box|noise|labels")->capture_default_str();
-  command.add_option("--order", args.order, "0 nearest, 1 linear")
-      ->check(CLI::IsMember({0, 1}))
+  command.add_option("--order", args.order, "spline order 0..5")
+      ->check(CLI::IsMember({0, 1, 2, 3, 4, 5}))
       ->capture_default_str();
+  command.add_option("--mode", args.mode, "boundary mode (scipy's names)")->capture_default_str();
   command.add_option("--grid", args.grid, "centers|corners")
       ->check(CLI::IsMember({"centers", "corners"}))
       ->capture_default_str();
@@ -35,6 +36,11 @@ Result<BenchVolume> parse_bench_volume(const BenchVolumeArgs& args) {
   volume.pattern = *pattern;
   volume.interpolation = Interpolation(args.order);
   volume.grid = args.grid == "corners" ? Grid::kCorners : Grid::kCenters;
+  const auto mode = parse_boundary_mode(args.mode);
+  if (!mode)
+    return make_error(ErrorCode::kInvalidArgument,
+                      "unknown --mode " + args.mode + "; use one of " + boundary_mode_names());
+  volume.mode = *mode;
   return volume;
 }
 

@@ -21,6 +21,7 @@ struct BenchVolume {
   Pattern pattern = Pattern::kBox;
   Interpolation interpolation = Interpolation::kNearest;
   Grid grid = Grid::kCenters;
+  BoundaryMode mode = BoundaryMode::kNearest;
 };
 
 // As typed; the defaults are the caller's.
@@ -31,11 +32,12 @@ struct BenchVolumeArgs {
   std::string pattern;
   int order = 0;
   std::string grid = "centers";
+  std::string mode = "nearest";
   int repeats = 3;
   bool json = false;
 };
 
-// --shape --zoom --dtype --pattern --order --grid --repeat --json
+// --shape --zoom --dtype --pattern --order --grid --mode --repeat --json
 void add_bench_volume_options(CLI::App& command, BenchVolumeArgs& args);
 Result<BenchVolume> parse_bench_volume(const BenchVolumeArgs& args);
 

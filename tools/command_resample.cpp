@@ -1,6 +1,7 @@
 // `zoomflow resample IN.h5:/ds OUT.h5:/ds (--zoom F | --zoom Z,Y,X | --shape Z,Y,X) ...`
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <fmt/core.h>
 
@@ -21,6 +22,9 @@ struct ResampleArgs {
   std::string shape;
   int order = 0;
   std::string grid = "centers";
+  std::string mode = "nearest";
+  double cval = 0.0;
+  bool no_prefilter = false;
   std::string backend = "auto";
   std::string gpu_memory_limit = "auto";
   std::string blocks = "bricks";
@@ -48,6 +52,9 @@ Result<ResampleRequest> build_request(const ResampleArgs& args) {
   }
   request.interpolation = Interpolation(args.order);
   request.grid = args.grid == "corners" ? Grid::kCorners : Grid::kCenters;
+  request.mode = parse_boundary_mode(args.mode).value();  // CLI11 checked the name
+  request.cval = args.cval;
+  request.prefilter = !args.no_prefilter;
   request.overwrite = args.output_options.overwrite;
   return request;
 }
@@ -99,9 +106,21 @@ void add_resample_command(CLI::App& app, CommandRegistry& registry) {
   cmd->add_option("output", args->output, "OUT.h5:/dataset")->required();
   cmd->add_option("--zoom", args->zoom, "zoom factor F, or one per axis Z,Y,X");
   cmd->add_option("--shape", args->shape, "output shape Z,Y,X instead of --zoom");
-  cmd->add_option("--order", args->order, "0 nearest, 1 linear")
-      ->check(CLI::IsMember({0, 1}))
+  cmd->add_option("--order", args->order,
+                  "spline order: 0 nearest, 1 linear, 2-5 B-splines (scipy's order)")
+      ->check(CLI::IsMember({0, 1, 2, 3, 4, 5}))
       ->capture_default_str();
+  std::vector<std::string> modes;
+  for (BoundaryMode mode : kAllBoundaryModes) modes.emplace_back(boundary_mode_name(mode));
+  cmd->add_option("--mode", args->mode,
+                  "beyond the edges, as scipy's mode: " + boundary_mode_names())
+      ->check(CLI::IsMember(modes))
+      ->capture_default_str();
+  cmd->add_option("--cval", args->cval,
+                  "the value outside the input (modes constant, grid-constant)")
+      ->capture_default_str();
+  cmd->add_flag("--no-prefilter", args->no_prefilter,
+                "orders 2-5: interpolate the samples themselves (scipy's prefilter=False)");
   cmd->add_option("--grid", args->grid, "centers (scipy grid_mode=True) or corners")
       ->check(CLI::IsMember({"centers", "corners"}))
       ->capture_default_str();

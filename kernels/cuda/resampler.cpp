@@ -98,6 +98,7 @@ std::size_t CudaResampler::slot_device_bytes(const ResampleSpec& spec, DType,
 Result<CudaResampler> CudaResampler::create(const ResampleSpec& spec, DType dtype,
                                             const ResamplerCapacity& capacity, int slots) {
   ZF_RETURN_IF_ERROR(spec.validate_for(dtype));
+  ZF_RETURN_IF_ERROR(check_table_spec(spec));
   if (slots < 1)
     return make_error(ErrorCode::kInvalidArgument, "a CUDA resampler needs at least one slot");
   if (capacity.output_extent.rank() != spec.rank())

@@ -80,18 +80,17 @@ bool all_zero_bytes(ConstArrayView values) {
   const std::size_t element = dtype_size(values.dtype());
   const int last = values.rank() - 1;
   const Index length = last >= 0 ? values.shape()[last] : 1;
-  const bool packed = last < 0 || values.strides()[last] == 1;
+  const Index stride = last >= 0 ? values.strides()[last] : 1;
   for_each_row(values.shape(), values.strides(), values.strides(), [&](Index offset, Index) {
     if (!zero) return;
     const std::byte* row = values.data() + offset * Index(element);
-    if (packed) {
+    if (stride == 1) {
       const std::size_t bytes = std::size_t(length) * element;
       zero = row[0] == std::byte{0} && std::memcmp(row, row + 1, bytes - 1) == 0;
     } else {
       for (Index x = 0; x < length && zero; ++x)
         for (std::size_t b = 0; b < element; ++b)
-          zero =
-              zero && row[x * values.strides()[last] * Index(element) + Index(b)] == std::byte{0};
+          zero = zero && row[x * stride * Index(element) + Index(b)] == std::byte{0};
     }
   });
   return zero;

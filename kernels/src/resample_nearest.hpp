@@ -4,8 +4,8 @@
 #include <cstring>
 #include <vector>
 
+#include "axis_plan.hpp"
 #include "row_copy.hpp"
-#include "zoomflow/kernels/resample_spec.hpp"
 #include "zoomflow/kernels/strided_view.hpp"
 
 namespace zoomflow::detail {
@@ -14,19 +14,23 @@ namespace zoomflow::detail {
 // the same source index form a run. Each distinct source row is gathered once, into the first
 // output row of its run product, and then copied (from L1) to every other output row that
 // shares it, so an integer upsampling gathers one row in zoom^(rank-1) and copies the rest.
+//
+// `input` holds the voxels of plan.input_box, `output` the outputs of plan.inner_box (order 0: the
+// one tap of each output is its source voxel, by the plan's mode).
 template <class T>
 class NearestBoxKernel {
  public:
-  NearestBoxKernel(const ResampleSpec& spec, StridedView<const T> input,
-                   const IndexVector& input_origin, StridedView<T> output, const Box& output_box)
-      : input_(input), output_(output), rank_(spec.rank()) {
+  NearestBoxKernel(const BoxPlan& plan, StridedView<const T> input, StridedView<T> output)
+      : input_(input), output_(output), rank_(plan.rank) {
     for (int a = 0; a < rank_; ++a) {
-      const AxisMap map = spec.axis(a);
+      const AxisPlan& axis = plan.axes[a];
       const Index in_stride = input.strides()[a];
       const Index out_stride = output.strides()[a];
       Index previous = -1;
-      for (Index k = 0; k < output_box.extent[a]; ++k) {
-        const Index source = map.nearest(output_box.origin[a] + k) - input_origin[a];
+      for (Index k = 0; k < axis.inner_count(); ++k) {
+        // Order 0 reads no prefiltered coefficients: coefficient positions are input positions.
+        const Index source = axis.tap_source[std::size_t(axis.first_tap[std::size_t(k)])] +
+                             (axis.coef_lo - axis.input_lo);
         if (a == rank_ - 1) {
           row_offsets_.push_back(source * in_stride);
         } else if (source == previous) {

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <string>
 
+#include "axis_plan.hpp"
+
 namespace zoomflow {
 
 Status ResampleSpec::validate() const {
@@ -31,16 +33,25 @@ Status ResampleSpec::validate() const {
                         "output shape " + to_string(output_shape) + " has more than 2^50 voxels");
     total *= e;
   }
-  if (interpolation != Interpolation::kNearest && interpolation != Interpolation::kLinear)
-    return make_error(ErrorCode::kInvalidArgument, "order must be 0 or 1");
+  if (order() < 0 || order() > kMaxSplineOrder)
+    return make_error(ErrorCode::kInvalidArgument,
+                      "order " + std::to_string(order()) + " is not supported (0 to 5)");
+  if (boundary_mode_name(mode) == "unknown")
+    return make_error(ErrorCode::kInvalidArgument,
+                      "unknown boundary mode; use one of " + boundary_mode_names());
   return ok_status();
+}
+
+bool ResampleSpec::is_identity() const {
+  return prefilter && input_shape == output_shape;
 }
 
 Status ResampleSpec::validate_for(DType dtype) const {
   ZF_RETURN_IF_ERROR(validate());
   if (dtype == DType::kBool && interpolation != Interpolation::kNearest)
     return make_error(ErrorCode::kInvalidArgument,
-                      "bool data takes order 0 (nearest) only; use --order 0");
+                      "bool data takes order 0 (nearest) only, not order " +
+                          std::to_string(order()) + "; use --order 0");
   return ok_status();
 }
 
@@ -68,24 +79,9 @@ Result<Shape> zoomed_shape(const Shape& input_shape, std::span<const double> zoo
 }
 
 Box required_input_box(const ResampleSpec& spec, const Box& output_box) {
-  Box input{IndexVector::filled(spec.rank(), 0), IndexVector::filled(spec.rank(), 0)};
-  for (int a = 0; a < spec.rank(); ++a) {
-    if (output_box.extent[a] <= 0) continue;
-    const AxisMap map = spec.axis(a);
-    const Index first = output_box.origin[a];
-    const Index last = output_box.end(a) - 1;
-    Index lo, hi;
-    if (spec.interpolation == Interpolation::kNearest) {
-      lo = map.nearest(first);
-      hi = map.nearest(last);
-    } else {
-      lo = map.linear(first).j0;
-      hi = map.linear(last).j1;
-    }
-    input.origin[a] = lo;
-    input.extent[a] = hi - lo + 1;
-  }
-  return input;
+  if (output_box.empty())
+    return {IndexVector::filled(spec.rank(), 0), IndexVector::filled(spec.rank(), 0)};
+  return detail::plan_box(spec, output_box, /*tables=*/false).input_box;
 }
 
 }  // namespace zoomflow

@@ -41,9 +41,20 @@ ResampleTableLayout resample_table_layout(Interpolation interpolation, const Sha
   return layout;
 }
 
+Status check_table_spec(const ResampleSpec& spec) {
+  if (spec.order() > 1 || spec.mode != BoundaryMode::kNearest)
+    return make_error(ErrorCode::kInvalidArgument,
+                      "the CUDA backend computes orders 0 and 1 in mode nearest only, not order " +
+                          std::to_string(spec.order()) + " in mode " +
+                          std::string(boundary_mode_name(spec.mode)) +
+                          "; use --backend cpu (or auto)");
+  return ok_status();
+}
+
 Status check_resample_boxes(const ResampleSpec& spec, DType dtype, const Box& input_box,
                             const Box& output_box) {
   ZF_RETURN_IF_ERROR(spec.validate_for(dtype));
+  ZF_RETURN_IF_ERROR(check_table_spec(spec));
   if (input_box.rank() != spec.rank() || output_box.rank() != spec.rank())
     return make_error(ErrorCode::kInvalidArgument, "boxes and spec differ in rank");
   if (!Box::from_shape(spec.output_shape).contains(output_box))

@@ -223,8 +223,13 @@ class ResampleStep final : public ChainStep {
       text += fmt::format("zoom={}", fmt::join(spec_.zoom, ","));
     else
       text += fmt::format("shape={}", fmt::join(spec_.shape, ","));
-    return text + fmt::format(",order={},grid={}", int(spec_.interpolation),
-                              spec_.grid == Grid::kCenters ? "centers" : "corners");
+    text += fmt::format(",order={},grid={},mode={}", int(spec_.interpolation),
+                        spec_.grid == Grid::kCenters ? "centers" : "corners",
+                        boundary_mode_name(spec_.mode));
+    if (spec_.mode == BoundaryMode::kConstant || spec_.mode == BoundaryMode::kGridConstant)
+      text += fmt::format(",cval={}", spec_.cval);
+    if (!spec_.prefilter) text += ",prefilter=0";
+    return text;
   }
 
   Result<ResampleSpec> kernel_spec(const Shape& input_shape) const {
@@ -247,41 +252,34 @@ class ResampleStep final : public ChainStep {
 
   // Nearest copies values; interpolation computes in float64.
   DType value_type(DType values) const override { return nearest() ? values : DType::kFloat64; }
-  // The kernel rounds into its input's own type itself.
+  // The kernel converts its float64 results into any dtype as the final conversion does;
+  // nearest copies into its input's own type only.
   bool writes_dtype(DType values, DType dtype) const override {
-    return dtype == values && (nearest() || values != DType::kBool);
+    return dtype == values || !nearest();
   }
 
   std::size_t scratch_bytes(const Box& output_box, const StepGeometry& input) const override {
-    if (nearest()) return 0;
-    // The linear kernel's two float64 buffers (each at most the larger of the boxes), plus a
-    // float64 copy of the input when it is not float64 already.
-    const Box in = input_box(output_box, input);
-    const std::size_t most = std::size_t(std::max(in.num_elements(), output_box.num_elements()));
-    return 3 * most * sizeof(double);
+    return resample_scratch_bytes(resample_spec(input.shape).value(), output_box);
   }
 
   Status apply(const StepGeometry& input, const Box& input_box, ConstArrayView in,
                const Box& output_box, ArrayView out, StepContext& context) const override {
     ZF_ASSIGN_OR_RETURN(const ResampleSpec spec, resample_spec(input.shape));
-    if (in.dtype() == out.dtype()) return resample_box(spec, in, input_box.origin, out, output_box);
-    // Interpolated values of a non-float64 input, kept in float64 for the next step.
-    std::span<double> values =
-        context.workspace.buffer<double>(0, std::size_t(input_box.num_elements()));
-    const ArrayView as_double(reinterpret_cast<std::byte*>(values.data()), DType::kFloat64,
-                              input_box.extent);
-    ZF_RETURN_IF_ERROR(convert_array(in, as_double));
-    return resample_box(spec, as_double, input_box.origin, out, output_box);
+    return resample_box(spec, in, input_box.origin, out, output_box, context.workspace);
   }
 
-  std::optional<Scalar> constant_output(const Scalar& value, const StepGeometry&,
-                                        const Box&) const override {
-    if (nearest()) return value;
-    // The kernel's own arithmetic, which gives one value for every weight: v + w (v - v).
+  std::optional<Scalar> constant_output(const Scalar& value, const StepGeometry& input,
+                                        const Box& output_box) const override {
     const double v = visit_dtype(value.dtype, [&](auto tag) {
       using T = typename decltype(tag)::type;
       return double(value.as<T>());
     });
+    // The kernel says whether a constant input box gives that constant (cval, scipy's padding
+    // and its short-line prefilter may not).
+    if (!resample_keeps_constant(resample_spec(input.shape).value(), output_box, v))
+      return std::nullopt;
+    if (nearest()) return value;
+    // The kernel's own arithmetic, which gives one value for every weight: v + w (v - v).
     return Scalar::of(DType::kFloat64, lerp(v, v, 0.5));
   }
 
@@ -300,7 +298,8 @@ class ResampleStep final : public ChainStep {
                             std::to_string(output_shape.rank()) + " but its input has rank " +
                             std::to_string(input_shape.rank()));
     }
-    const ResampleSpec spec{input_shape, output_shape, spec_.interpolation, spec_.grid};
+    const ResampleSpec spec{input_shape, output_shape, spec_.interpolation, spec_.grid,
+                            spec_.mode,  spec_.cval,   spec_.prefilter};
     ZF_RETURN_IF_ERROR(spec.validate());
     return spec;
   }

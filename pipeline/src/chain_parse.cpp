@@ -59,7 +59,8 @@ Status only_keys(std::string_view step, const Parameters& p,
 Result<ChainStepPtr> make_step(std::string_view step, const std::string& name,
                                const Parameters& p) {
   if (name == "resample") {
-    ZF_RETURN_IF_ERROR(only_keys(step, p, {"zoom", "shape", "order", "grid"}));
+    ZF_RETURN_IF_ERROR(
+        only_keys(step, p, {"zoom", "shape", "order", "grid", "mode", "cval", "prefilter"}));
     ResampleStepSpec spec;
     if (p.count("zoom") == p.count("shape")) return bad_step(step, "give zoom= or shape=");
     if (p.count("zoom")) {
@@ -76,7 +77,8 @@ Result<ChainStepPtr> make_step(std::string_view step, const std::string& name,
     }
     if (p.count("order")) {
       ZF_ASSIGN_OR_RETURN(double order, one_number(step, p, "order"));
-      if (order != 0 && order != 1) return bad_step(step, "order must be 0 or 1");
+      if (!(order >= 0 && order <= 5) || order != double(int(order)))
+        return bad_step(step, "order must be 0, 1, 2, 3, 4 or 5");
       spec.interpolation = Interpolation(int(order));
     }
     if (p.count("grid")) {
@@ -84,6 +86,22 @@ Result<ChainStepPtr> make_step(std::string_view step, const std::string& name,
       if (grid.size() != 1 || (grid[0] != "centers" && grid[0] != "corners"))
         return bad_step(step, "grid must be centers or corners");
       spec.grid = grid[0] == "corners" ? Grid::kCorners : Grid::kCenters;
+    }
+    if (p.count("mode")) {
+      const auto& mode = p.at("mode");
+      const auto parsed = mode.size() == 1 ? parse_boundary_mode(mode[0]) : std::nullopt;
+      if (!parsed) return bad_step(step, "mode must be one of " + boundary_mode_names());
+      spec.mode = *parsed;
+    }
+    if (p.count("cval")) {
+      ZF_ASSIGN_OR_RETURN(spec.cval, one_number(step, p, "cval"));
+    }
+    if (p.count("prefilter")) {
+      const auto& prefilter = p.at("prefilter");
+      const std::string value = prefilter.size() == 1 ? prefilter[0] : "";
+      if (value != "0" && value != "1" && value != "true" && value != "false")
+        return bad_step(step, "prefilter must be 1 or 0 (true or false)");
+      spec.prefilter = value == "1" || value == "true";
     }
     return resample_step(spec);
   }

@@ -86,13 +86,9 @@ Result<MemoryPlan> plan_memory(const ChainPlan& chain, const Shape& write_unit,
   std::uint64_t target = request.block_target_bytes;
   if (target == 0) {
     target = std::min<std::uint64_t>(rest / (9 * std::uint64_t(threads)), kMiB);
-    // A block is also a unit of work: one whose input and values between steps are many times
-    // its output (downsampling, halos) gets fewer output bytes, about 8 MiB of compute buffers.
-    const std::uint64_t unit_output = std::uint64_t(num_elements(unit)) * element;
-    const std::uint64_t unit_compute = chain.compute_bytes(interior_box(unit, shape));
-    if (unit_compute > unit_output)
-      target = std::min(target, 8 * kMiB * unit_output / unit_compute);
-    // And enough blocks for every thread to have several.
+    // Enough blocks for every thread to have several. (Not fewer output bytes for steps with
+    // large halos: a larger block reads its halo once for more output, and tiles keep its
+    // buffers in the budget.)
     const std::uint64_t output = std::uint64_t(num_elements(shape)) * element;
     target = std::min(target, std::max<std::uint64_t>(output / (4 * std::uint64_t(threads)), 1));
   }

@@ -6,7 +6,8 @@ namespace zoomflow {
 namespace {
 
 ChainStepPtr step_of(const ResampleRequest& request) {
-  return resample_step({request.zoom, request.output_shape, request.interpolation, request.grid});
+  return resample_step({request.zoom, request.output_shape, request.interpolation, request.grid,
+                        request.mode, request.cval, request.prefilter});
 }
 
 }  // namespace

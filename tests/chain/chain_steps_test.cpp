@@ -138,7 +138,8 @@ TEST_CASE("bad steps are refused with the step named") {
   for (const char* text :
        {"blur:sigma=1", "gaussian", "gaussian:sigma=-1", "cast:uint3", "clip:lo=5,hi=1",
         "clip:lo=1", "threshold:over=3", "scale:mul=x", "resample:order=1", "resample:zoom=0",
-        "resample:zoom=2,order=2", "resample:zoom=2,grid=middle", "clip:lo=0,hi=1,lo=2"}) {
+        "resample:zoom=2,order=6", "resample:zoom=2,mode=edge", "resample:zoom=2,prefilter=maybe",
+        "resample:zoom=2,grid=middle", "clip:lo=0,hi=1,lo=2"}) {
     auto step = parse_step(text);
     CAPTURE(text);
     REQUIRE_FALSE(step.ok());

@@ -68,7 +68,7 @@ TEST_CASE("every block passes every stage once, in order, within the in-flight b
     ++done;
   };
   Status status;
-  tbb::task_arena(4).execute([&] {
+  run_with_threads(4, [&] {
     status = run_block_graph<Work>(grid, stages, {.max_in_flight = 3, .cancel = CancelToken()},
                                    finished);
   });

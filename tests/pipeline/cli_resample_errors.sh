@@ -41,7 +41,9 @@ expect_usage_error "zoom of the wrong rank" "$in" "$out" --zoom 2,2
 expect_usage_error "shape of the wrong rank" "$in" "$out" --shape 4,4
 expect_usage_error "zoom and shape" "$in" "$out" --zoom 2 --shape 4,4,4
 expect_usage_error "neither zoom nor shape" "$in" "$out"
-expect_usage_error "order 2" "$ct" "$out" --zoom 2 --order 2
+expect_usage_error "order 6" "$ct" "$out" --zoom 2 --order 6
+expect_usage_error "unknown mode" "$ct" "$out" --zoom 2 --order 3 --mode edge
+expect_usage_error "order 3 on bool" "$in" "$out" --zoom 2 --order 3
 expect_usage_error "zero chunks" "$in" "$out" --zoom 2 --chunks 0,4,4
 expect_usage_error "negative chunks" "$in" "$out" --zoom 2 --chunks 4,-4,4
 expect_usage_error "absurd output size" "$in" "$out" --shape 2000000000,2000000000,2000000000

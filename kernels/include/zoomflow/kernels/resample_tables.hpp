@@ -30,6 +30,10 @@ struct ResampleTableLayout {
 // The layout of the tables of an output box with `output_extent`.
 ResampleTableLayout resample_table_layout(Interpolation interpolation, const Shape& output_extent);
 
+// The tables, and so the CUDA kernels, hold orders 0 and 1 in mode nearest; anything else is
+// refused here with one clear line (kInvalidArgument), and resamples on the CPU.
+Status check_table_spec(const ResampleSpec& spec);
+
 // The checks every backend makes before resampling `output_box` from `input_box`: a valid spec
 // for `dtype`, matching ranks, the output box inside the output shape and the input box inside
 // the input shape, covering required_input_box(spec, output_box).

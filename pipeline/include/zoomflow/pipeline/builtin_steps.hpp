@@ -3,6 +3,7 @@
 
 #include <vector>
 
+#include "zoomflow/kernels/boundary_mode.hpp"
 #include "zoomflow/kernels/coordinate_map.hpp"
 #include "zoomflow/kernels/resample_spec.hpp"
 #include "zoomflow/pipeline/chain_step.hpp"
@@ -15,6 +16,9 @@ struct ResampleStepSpec {
   Shape shape;
   Interpolation interpolation = Interpolation::kNearest;
   Grid grid = Grid::kCenters;
+  BoundaryMode mode = BoundaryMode::kNearest;
+  double cval = 0.0;
+  bool prefilter = true;
 };
 ChainStepPtr resample_step(ResampleStepSpec spec);
 // The kernel's spec of a resample step over an input of `input_shape`; nullopt when `step` is

@@ -23,6 +23,9 @@ struct ResampleRequest {
   Shape output_shape;
   Interpolation interpolation = Interpolation::kNearest;
   Grid grid = Grid::kCenters;
+  BoundaryMode mode = BoundaryMode::kNearest;
+  double cval = 0.0;
+  bool prefilter = true;
   Shape chunk_shape;  // empty: 64 per axis
   storage::CompressionSpec compression;
   bool overwrite = false;
