@@ -19,6 +19,7 @@
 
 #include "bindings.hpp"
 #include "errors.hpp"
+#include "zoomflow/kernels/boundary_mode.hpp"
 #include "zoomflow/kernels/resample_cpu.hpp"
 #include "zoomflow/kernels/resample_spec.hpp"
 #include "zoomflow/kernels/zoom.hpp"
@@ -28,20 +29,18 @@ namespace nb = nanobind;
 namespace zoomflow::python {
 namespace {
 
-// scipy's spline orders that the core computes. A new order is one entry here.
+// scipy's spline orders that the core computes, by scipy's order number (the modes are the
+// core's own list, kAllBoundaryModes).
 constexpr std::pair<int, Interpolation> kOrders[] = {
-    {0, Interpolation::kNearest},
-    {1, Interpolation::kLinear},
+    {0, Interpolation::kNearest}, {1, Interpolation::kLinear},  {2, Interpolation::kQuadratic},
+    {3, Interpolation::kCubic},   {4, Interpolation::kQuartic}, {5, Interpolation::kQuintic},
 };
-
-// scipy's boundary modes that the core computes. Today its only boundary is 'nearest' (source
-// coordinates clamped to the input); when kernels/ gains its modes, each is one entry here and
-// the spec below carries it.
-constexpr std::string_view kModes[] = {"nearest"};
 
 using InputArray = nb::ndarray<nb::ro, nb::device::cpu>;
 using OutputArray = nb::ndarray<nb::device::cpu>;
 using IndexList = std::vector<Index>;
+// The constructor's arguments, which are also the pickled state.
+using SpecState = std::tuple<IndexList, IndexList, int, std::string, std::string, double, bool>;
 
 Interpolation interpolation_of(int order) {
   for (const auto& [number, interpolation] : kOrders)
@@ -50,17 +49,24 @@ Interpolation interpolation_of(int order) {
                          "order " + std::to_string(order) + " is not available in zoomflow"));
 }
 
-int order_of(Interpolation interpolation) {
-  for (const auto& [number, value] : kOrders)
-    if (value == interpolation) return number;
-  return -1;
-}
-
 Grid grid_of(std::string_view name) {
   if (name == "centers") return Grid::kCenters;
   if (name == "corners") return Grid::kCorners;
   raise_error(make_error(ErrorCode::kInvalidArgument,
                          "grid '" + std::string(name) + "' must be 'centers' or 'corners'"));
+}
+
+BoundaryMode mode_of(std::string_view name) {
+  const std::optional<BoundaryMode> mode = parse_boundary_mode(name);
+  if (!mode)
+    raise_error(
+        make_error(ErrorCode::kInvalidArgument,
+                   "mode '" + std::string(name) + "' is not one of " + boundary_mode_names()));
+  return *mode;
+}
+
+std::string grid_name(Grid grid) {
+  return grid == Grid::kCenters ? "centers" : "corners";
 }
 
 IndexVector index_vector(const IndexList& values, const char* what) {
@@ -75,18 +81,28 @@ IndexList index_list(const IndexVector& v) {
   return IndexList(v.begin(), v.end());
 }
 
-ResampleSpec make_spec(const IndexList& input_shape, const IndexList& output_shape, int order,
-                       std::string_view mode, std::string_view grid) {
-  bool known_mode = false;
-  for (std::string_view m : kModes) known_mode |= (m == mode);
-  if (!known_mode)
-    raise_error(make_error(ErrorCode::kInvalidArgument,
-                           "mode '" + std::string(mode) + "' is not available in zoomflow"));
-  ResampleSpec spec{index_vector(input_shape, "input shape"),
-                    index_vector(output_shape, "output shape"), interpolation_of(order),
-                    grid_of(grid)};
+ResampleSpec make_spec(const SpecState& state) {
+  const auto& [input_shape, output_shape, order, mode, grid, cval, prefilter] = state;
+  ResampleSpec spec;
+  spec.input_shape = index_vector(input_shape, "input shape");
+  spec.output_shape = index_vector(output_shape, "output shape");
+  spec.interpolation = interpolation_of(order);
+  spec.mode = mode_of(mode);
+  spec.grid = grid_of(grid);
+  spec.cval = cval;
+  spec.prefilter = prefilter;
   ok_or_raise(spec.validate());
   return spec;
+}
+
+SpecState state_of(const ResampleSpec& s) {
+  return {index_list(s.input_shape),
+          index_list(s.output_shape),
+          s.order(),
+          std::string(boundary_mode_name(s.mode)),
+          grid_name(s.grid),
+          s.cval,
+          s.prefilter};
 }
 
 std::optional<DType> dtype_of(const nb::dlpack::dtype& dtype) {
@@ -175,19 +191,23 @@ void resample_array_box(const ResampleSpec& spec, const InputArray& input,
 std::string spec_repr(const ResampleSpec& spec) {
   return "ResampleSpec(input_shape=" + to_string(spec.input_shape) +
          ", output_shape=" + to_string(spec.output_shape) +
-         ", order=" + std::to_string(order_of(spec.interpolation)) + ", mode='nearest', grid='" +
-         (spec.grid == Grid::kCenters ? "centers" : "corners") + "')";
+         ", order=" + std::to_string(spec.order()) + ", mode='" +
+         std::string(boundary_mode_name(spec.mode)) + "', grid='" + grid_name(spec.grid) +
+         "', cval=" + std::to_string(spec.cval) +
+         ", prefilter=" + (spec.prefilter ? "True" : "False") + ")";
 }
 
 }  // namespace
 
 void register_arrays(nb::module_& m) {
-  nb::dict orders;
-  for (const auto& [number, interpolation] : kOrders)
-    orders[nb::int_(number)] = interpolation == Interpolation::kNearest ? "nearest" : "linear";
-  m.attr("ORDERS") = orders;
+  nb::list orders;
+  for (const auto& entry : kOrders) orders.append(entry.first);
+  m.attr("ORDERS") = nb::tuple(orders);
   nb::list modes;
-  for (std::string_view mode : kModes) modes.append(nb::str(mode.data(), mode.size()));
+  for (BoundaryMode mode : kAllBoundaryModes) {
+    const std::string_view name = boundary_mode_name(mode);
+    modes.append(nb::str(name.data(), name.size()));
+  }
   m.attr("MODES") = nb::tuple(modes);
   m.attr("MAX_RANK") = kMaxRank;
   nb::list dtypes;
@@ -198,42 +218,37 @@ void register_arrays(nb::module_& m) {
   m.attr("DTYPES") = nb::tuple(dtypes);
 
   nb::class_<ResampleSpec>(m, "ResampleSpec",
-                           "What a resampling computes: input and output shapes, order, mode and "
-                           "grid ('centers' is scipy's grid_mode=True).")
+                           "What a resampling computes: input and output shapes, spline order, "
+                           "mode, grid ('centers' is scipy's grid_mode=True), cval, prefilter.")
       .def(
           "__init__",
           [](ResampleSpec* self, const IndexList& input_shape, const IndexList& output_shape,
-             int order, const std::string& mode, const std::string& grid) {
-            new (self) ResampleSpec(make_spec(input_shape, output_shape, order, mode, grid));
+             int order, const std::string& mode, const std::string& grid, double cval,
+             bool prefilter) {
+            new (self) ResampleSpec(
+                make_spec({input_shape, output_shape, order, mode, grid, cval, prefilter}));
           },
           nb::arg("input_shape"), nb::arg("output_shape"), nb::arg("order") = 0,
-          nb::arg("mode") = "nearest", nb::arg("grid") = "centers")
+          nb::arg("mode") = "nearest", nb::arg("grid") = "centers", nb::arg("cval") = 0.0,
+          nb::arg("prefilter") = true)
       .def_prop_ro(
           "input_shape",
           [](const ResampleSpec& s) { return nb::tuple(nb::cast(index_list(s.input_shape))); })
       .def_prop_ro(
           "output_shape",
           [](const ResampleSpec& s) { return nb::tuple(nb::cast(index_list(s.output_shape))); })
-      .def_prop_ro("order", [](const ResampleSpec& s) { return order_of(s.interpolation); })
-      .def_prop_ro("mode", [](const ResampleSpec&) { return std::string("nearest"); })
-      .def_prop_ro("grid",
-                   [](const ResampleSpec& s) {
-                     return std::string(s.grid == Grid::kCenters ? "centers" : "corners");
-                   })
+      .def_prop_ro("order", &ResampleSpec::order)
+      .def_prop_ro("mode",
+                   [](const ResampleSpec& s) { return std::string(boundary_mode_name(s.mode)); })
+      .def_prop_ro("grid", [](const ResampleSpec& s) { return grid_name(s.grid); })
+      .def_ro("cval", &ResampleSpec::cval)
+      .def_ro("prefilter", &ResampleSpec::prefilter)
       .def("__repr__", &spec_repr)
       // Pickled for dask.distributed: the constructor's arguments.
-      .def("__getstate__",
-           [](const ResampleSpec& s) {
-             return nb::make_tuple(index_list(s.input_shape), index_list(s.output_shape),
-                                   order_of(s.interpolation), "nearest",
-                                   s.grid == Grid::kCenters ? "centers" : "corners");
-           })
+      .def("__getstate__", &state_of)
       .def("__setstate__",
-           [](ResampleSpec* self,
-              const std::tuple<IndexList, IndexList, int, std::string, std::string>& state) {
-             new (self)
-                 ResampleSpec(make_spec(std::get<0>(state), std::get<1>(state), std::get<2>(state),
-                                        std::get<3>(state), std::get<4>(state)));
+           [](ResampleSpec* self, const SpecState& state) {
+             new (self) ResampleSpec(make_spec(state));
            })
       .def(
           "required_input_box",
@@ -249,8 +264,8 @@ void register_arrays(nb::module_& m) {
             return std::make_pair(index_list(input.origin), index_list(input.extent));
           },
           nb::arg("origin"), nb::arg("extent"),
-          "The input box (origin, extent) whose voxels the output box depends on, halo "
-          "included.");
+          "The input box (origin, extent) whose voxels the output box depends on: the spline's "
+          "taps and, for prefiltered orders, the prefilter's halo.");
 
   m.def(
       "zoomed_shape",
@@ -261,11 +276,11 @@ void register_arrays(nb::module_& m) {
       "scipy's output shape: round-half-even(n * zoom) per axis, at least 1.");
   m.def("zoom_into", &zoom_array, nb::arg("spec"), nb::arg("input"), nb::arg("output"),
         nb::arg("threads") = 0,
-        "Resamples the whole input into output (same dtype, shapes as the spec's), on `threads` "
+        "Resamples the whole input into output (shape the spec's, any dtype), on `threads` "
         "threads (0: all).");
   m.def("resample_box", &resample_array_box, nb::arg("spec"), nb::arg("input"),
         nb::arg("input_origin"), nb::arg("output"), nb::arg("output_origin"),
-        "Fills output (the output box at output_origin) from input (the input box at "
+        "Fills output (the output box at output_origin, any dtype) from input (the input box at "
         "input_origin, covering required_input_box), on the calling thread.");
 }
 

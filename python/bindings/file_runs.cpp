@@ -34,6 +34,7 @@
 #include "bindings.hpp"
 #include "byte_size.hpp"  // tools/: the command line's size parser
 #include "errors.hpp"
+#include "zoomflow/kernels/boundary_mode.hpp"
 #include "zoomflow/pipeline/chain.hpp"
 #include "zoomflow/pipeline/chain_parse.hpp"
 #include "zoomflow/pipeline/dataset_compare.hpp"
@@ -264,17 +265,26 @@ std::unique_ptr<FileRun> start_run(Run run, RunOptions options, Files files) {
 
 std::unique_ptr<FileRun> start_resample(
     const std::string& src, const std::string& dst, const std::vector<double>& zoom,
-    const std::optional<IndexList>& shape, int order, const std::string& grid,
-    const std::string& backend, const Size& memory_limit, const std::optional<IndexList>& chunks,
-    const std::string& compression, bool overwrite, int threads, const std::string& blocks) {
+    const std::optional<IndexList>& shape, int order, const std::string& mode, double cval,
+    bool prefilter, const std::string& grid, const std::string& backend, const Size& memory_limit,
+    const std::optional<IndexList>& chunks, const std::string& compression, bool overwrite,
+    int threads, const std::string& blocks) {
   ResampleRequest request;
   request.input = dataset_path(src);
   request.output = dataset_path(dst);
   request.zoom = zoom;
   request.output_shape = shape_of(shape);
-  if (order != 0 && order != 1)
-    raise_error(make_error(ErrorCode::kInvalidArgument, "order must be 0 or 1"));
+  if (order < 0 || order > kMaxSplineOrder)
+    raise_error(
+        make_error(ErrorCode::kInvalidArgument, "order " + std::to_string(order) + " is not 0..5"));
   request.interpolation = Interpolation(order);
+  const std::optional<BoundaryMode> parsed_mode = parse_boundary_mode(mode);
+  if (!parsed_mode)
+    raise_error(make_error(ErrorCode::kInvalidArgument,
+                           "mode '" + mode + "' is not one of " + boundary_mode_names()));
+  request.mode = *parsed_mode;
+  request.cval = cval;
+  request.prefilter = prefilter;
   if (grid != "centers" && grid != "corners")
     raise_error(make_error(ErrorCode::kInvalidArgument,
                            "grid '" + grid + "' must be 'centers' or 'corners'"));
@@ -419,8 +429,8 @@ void register_file_runs(nb::module_& m) {
       .def("report", &FileRun::report, "The report of the finished run, or its error raised.");
 
   m.def("start_resample", &start_resample, "src"_a, "dst"_a, "zoom"_a, "shape"_a, "order"_a,
-        "grid"_a, "backend"_a, "memory_limit"_a, "chunks"_a, "compression"_a, "overwrite"_a,
-        "threads"_a, "blocks"_a);
+        "mode"_a, "cval"_a, "prefilter"_a, "grid"_a, "backend"_a, "memory_limit"_a, "chunks"_a,
+        "compression"_a, "overwrite"_a, "threads"_a, "blocks"_a);
   m.def("start_pipeline", &start_pipeline, "src"_a, "dst"_a, "steps"_a, "memory_limit"_a,
         "chunks"_a, "compression"_a, "overwrite"_a, "threads"_a);
   m.def("start_stats", &start_stats, "path"_a, "threads"_a);

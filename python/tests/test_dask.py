@@ -33,29 +33,33 @@ def random_chunks(rng: np.random.Generator, shape):
 
 
 CASES = [
-    # dtype, zoom, order, grid_mode
-    (np.uint8, (2.0, 2.0, 2.0), 0, True),
-    (np.bool_, (1.7, 0.6, 3.0), 0, False),
-    (np.bool_, (2.0, 0.6, 1.5), 1, True),  # interpolated in double, as scipy (and zoomflow.zoom)
-    (np.uint16, (2.0, 1.5, 0.5), 1, True),
-    (np.float32, (0.4, 2.3, 1.1), 1, False),
-    (np.int64, (3.0, 0.75, 1.25), 1, True),
-    (np.float64, (1.3, 1.3, 1.3), 1, False),
+    # dtype, zoom, order, mode, grid_mode
+    (np.uint8, (2.0, 2.0, 2.0), 0, "nearest", True),
+    (np.bool_, (1.7, 0.6, 3.0), 0, "constant", False),
+    (np.bool_, (2.0, 0.6, 1.5), 1, "nearest", True),  # in double, as scipy and zoomflow.zoom
+    (np.uint16, (2.0, 1.5, 0.5), 1, "nearest", True),
+    (np.float32, (0.4, 2.3, 1.1), 1, "reflect", False),
+    (np.int64, (3.0, 0.75, 1.25), 1, "grid-wrap", True),
+    (np.float64, (1.3, 1.3, 1.3), 3, "constant", False),  # the prefilter's halo crosses chunks
+    (np.float32, (2.0, 0.5, 1.7), 3, "grid-constant", True),
+    (np.uint16, (1.5, 1.5, 2.5), 2, "mirror", False),
+    (np.float64, (0.7, 2.0, 1.2), 5, "wrap", False),
 ]
 
 
-@pytest.mark.parametrize("dtype,factors,order,grid_mode", CASES)
-def test_many_chunkings_give_identical_bytes(rng, dtype, factors, order, grid_mode):
+@pytest.mark.parametrize("dtype,factors,order,mode,grid_mode", CASES)
+def test_many_chunkings_give_identical_bytes(rng, dtype, factors, order, mode, grid_mode):
     x = random_array(rng, (23, 17, 12), dtype)
-    want = zoomflow.zoom(x, factors, order=order, mode="nearest", grid_mode=grid_mode)
-    for _ in range(6):
+    want = zoomflow.zoom(x, factors, order=order, mode=mode, cval=3.0, grid_mode=grid_mode)
+    for _ in range(4):
         array = da.from_array(x, chunks=random_chunks(rng, x.shape))
         output_chunks = random_chunks(rng, want.shape)
         result = zoomflow.dask.zoom(
             array,
             factors,
             order=order,
-            mode="nearest",
+            mode=mode,
+            cval=3.0,
             grid_mode=grid_mode,
             output_chunks=output_chunks,
         )
@@ -64,13 +68,33 @@ def test_many_chunkings_give_identical_bytes(rng, dtype, factors, order, grid_mo
         assert same_bytes(got, want), (array.chunks, output_chunks)
     # The default output chunks too, and scipy's own answer for order 0.
     got = zoomflow.dask.zoom(
-        da.from_array(x, chunks=7), factors, order=order, mode="nearest", grid_mode=grid_mode
+        da.from_array(x, chunks=7), factors, order=order, mode=mode, cval=3.0, grid_mode=grid_mode
     ).compute()
     assert same_bytes(got, want)
     if order == 0:
         np.testing.assert_array_equal(
-            got, ndi.zoom(x, factors, order=0, mode="nearest", grid_mode=grid_mode)
+            got, ndi.zoom(x, factors, order=0, mode=mode, cval=3.0, grid_mode=grid_mode)
         )
+
+
+@pytest.mark.parametrize("order", [2, 3, 5])
+def test_prefilter_halo_across_many_chunks(rng, order):
+    # Axes far longer than the prefilter's halo (22 to 49 voxels), cut into chunks shorter than
+    # it: each block reads its box plus the halo from several chunks.
+    x = random_array(rng, (300, 90), np.float32)
+    want = zoomflow.zoom(x, (1.5, 0.8), order=order, mode="reflect")
+    for chunks, output_chunks in [((16, 16), (40, 24)), ((37, 90), (7, 72)), ((300, 11), (450, 5))]:
+        result = zoomflow.dask.zoom(
+            da.from_array(x, chunks=chunks),
+            (1.5, 0.8),
+            order=order,
+            mode="reflect",
+            output_chunks=output_chunks,
+        )
+        assert same_bytes(result.compute(), want), (chunks, output_chunks)
+        # The boxes are the core's: never the whole axis of 300 for a block of 40.
+        box = result.dask.layers[result.name]
+        assert len(box) > result.npartitions
 
 
 def needed_box(n: int, m: int, lo: int, hi: int, order: int, grid_mode: bool) -> tuple[int, int]:
@@ -138,7 +162,7 @@ def test_graph_grows_linearly_with_output_blocks():
         sizes.append((result.npartitions, len(layer)))
     for blocks, tasks in sizes:
         # One task per block, plus at most one slice per input chunk it reads part of: a 32^3
-        # output block of a x2 zoom needs about 17^3 voxels (the linear halo included), which
+        # output block of a x2 linear zoom needs about 17^3 voxels (the halo included), which
         # meet at most 3 chunks of 16 per axis.
         assert blocks <= tasks <= blocks * (1 + 3**3)
     assert sizes[-1][0] == 64 * sizes[0][0]  # 64x the blocks, the same bound per block
@@ -146,10 +170,10 @@ def test_graph_grows_linearly_with_output_blocks():
 
 def test_refusals_match_zoomflow_zoom():
     array = da.zeros((8, 8), dtype=np.float32, chunks=4)
-    with pytest.raises(NotImplementedError, match="order 3 is not available yet"):
-        zoomflow.dask.zoom(array, 2)
-    with pytest.raises(NotImplementedError, match="mode 'reflect' is not available yet"):
-        zoomflow.dask.zoom(array, 2, order=1, mode="reflect", grid_mode=True)
+    with pytest.raises(ValueError, match="spline order 6"):
+        zoomflow.dask.zoom(array, 2, order=6)
+    with pytest.raises(ValueError, match="boundary mode 'edge'"):
+        zoomflow.dask.zoom(array, 2, order=1, mode="edge")
     with pytest.raises(TypeError, match="complex"):
         zoomflow.dask.zoom(array.astype(np.complex64), 2, order=1)
     with pytest.raises(TypeError, match="float16"):
@@ -158,11 +182,12 @@ def test_refusals_match_zoomflow_zoom():
         zoomflow.dask.zoom(array, (1, 2, 3), order=1)
 
 
-def test_scipy_default_mode_and_numpy_input(rng):
-    # mode 'constant' with grid_mode=False keeps every sample inside: the core's answer is scipy's.
+def test_scipy_default_call_and_numpy_input(rng):
+    # order 3, mode 'constant', grid_mode=False: scipy's answer within rounding, and the same
+    # bytes whatever the chunks.
     x = random_array(rng, (15, 22), np.uint16)
-    got = zoomflow.dask.zoom(x, 2.5, order=1, output_chunks=(6, 11)).compute()
-    want = ndi.zoom(x, 2.5, order=1)
+    got = zoomflow.dask.zoom(x, 2.5, output_chunks=(6, 11)).compute()
+    want = ndi.zoom(x, 2.5)
     assert np.abs(got.astype(int) - want.astype(int)).max() <= 1
     with dask.config.set(scheduler="sync"):
-        assert same_bytes(zoomflow.dask.zoom(x, 2.5, order=1).compute(), got)
+        assert same_bytes(zoomflow.dask.zoom(x, 2.5).compute(), got)

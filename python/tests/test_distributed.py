@@ -35,11 +35,17 @@ def client():
 
 
 @pytest.mark.parametrize(
-    "dtype,factors,order,grid",
-    [(np.uint16, (2.0, 1.5, 0.5), 1, "centers"), (np.bool_, (2.5, 0.7, 2.0), 0, "corners")],
+    "dtype,factors,order,mode,grid",
+    [
+        (np.uint16, (2.0, 1.5, 0.5), 1, "nearest", "centers"),
+        (np.bool_, (2.5, 0.7, 2.0), 0, "nearest", "corners"),
+        (np.float32, (1.5, 2.0, 0.6), 3, "reflect", "corners"),  # the prefilter's halo
+    ],
 )
-def test_cluster_run_equals_the_command(client, cli, tmp_path, rng, dtype, factors, order, grid):
-    x = random_array(rng, (40, 36, 30), dtype)
+def test_cluster_run_equals_the_command(
+    client, cli, tmp_path, rng, dtype, factors, order, mode, grid
+):
+    x = random_array(rng, (80, 36, 30), dtype)
     source = zarr.create_array(
         store=str(tmp_path / "in.zarr"), shape=x.shape, chunks=(16, 16, 16), dtype=x.dtype
     )
@@ -52,7 +58,7 @@ def test_cluster_run_equals_the_command(client, cli, tmp_path, rng, dtype, facto
         array,
         factors,
         order=order,
-        mode="nearest",
+        mode=mode,
         grid_mode=grid == "centers",
         output_chunks=(24, 20, 16),
     )
@@ -74,6 +80,8 @@ def test_cluster_run_equals_the_command(client, cli, tmp_path, rng, dtype, facto
             ",".join(str(z) for z in factors),
             "--order",
             str(order),
+            "--mode",
+            mode,
             "--grid",
             grid,
             "--quiet",

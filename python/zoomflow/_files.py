@@ -245,6 +245,8 @@ def resample(
     order: int = 0,
     grid: str = "centers",
     mode: str = "nearest",
+    cval: float = 0.0,
+    prefilter: bool = True,
     backend: str = "auto",
     memory_limit: Size = "1GiB",
     chunks: Optional[Sequence[int]] = None,
@@ -271,13 +273,15 @@ def resample(
     shape : sequence of int, optional
         The output shape, instead of `zoom`.
     order : int, optional
-        0 (nearest, default) or 1 (linear); higher orders raise NotImplementedError until the
-        core has them.
+        Spline order, 0 (nearest, default) to 5, as scipy's.
     grid : {'centers', 'corners'}, optional
         'centers' (default) is scipy's grid_mode=True, 'corners' its grid_mode=False.
     mode : str, optional
-        Boundary mode; 'nearest' (default) is the one the core has today, others raise
-        NotImplementedError.
+        scipy's boundary mode; 'nearest' by default (as the command line).
+    cval : float, optional
+        The value beyond the edges in modes 'constant' and 'grid-constant'.
+    prefilter : bool, optional
+        Orders 2-5: interpolate prefiltered spline coefficients (default), as scipy.
     backend : {'auto', 'cpu', 'cuda'}, optional
         'auto' resamples on a usable GPU, else on the CPU (the report says why).
     memory_limit : int or str, optional
@@ -310,21 +314,23 @@ def resample(
         The output exists and `overwrite` is False.
     OSError
         Reading or writing failed (damaged chunk, missing HDF5 plugin, full disk).
-    NotImplementedError
-        An order or mode the core does not compute yet.
     KeyboardInterrupt
         After Ctrl-C, once the run has stopped and removed its temporary output.
     """
     if (zoom is None) == (shape is None):
         raise ValueError("give exactly one of zoom and shape")
-    require_core_order_and_mode(check_order_and_mode(order, mode), mode)
+    order = check_order_and_mode(order, mode)
+    require_core_order_and_mode(order, mode)
     factors = [] if zoom is None else [float(z) for z in np.atleast_1d(zoom)]
     run = _core.start_resample(
         _text(src),
         _text(dst),
         factors,
         _shape(shape),
-        int(order),
+        order,
+        mode,
+        float(cval),
+        bool(prefilter),
         grid,
         backend,
         memory_limit,

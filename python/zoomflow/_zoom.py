@@ -6,7 +6,7 @@ import math
 import operator
 import warnings
 from collections.abc import Sequence
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
@@ -46,71 +46,6 @@ def normalize_zoom(zoom: Union[float, Sequence[float]], rank: int) -> tuple[floa
     return factors
 
 
-def axis_sampled_outside(
-    input_shape: Sequence[int], output_shape: Sequence[int], grid_mode: bool
-) -> Optional[int]:
-    """The first axis with a sample whose source coordinate lies outside [0, n - 1], or None.
-
-    Computed in the double arithmetic the core and scipy use (zoom = n / m on the centers grid,
-    (n - 1) / (m - 1) on the corners grid; s = (i + 0.5) * zoom - 0.5 or i * zoom). The
-    coordinates rise with i, so the first and last samples decide. Where no sample falls
-    outside, scipy's boundary modes never come into play for orders 0 and 1: every mode gives
-    what 'nearest' does. On the corners grid (scipy's grid_mode=False) only rounding puts the
-    last sample outside, for about 4 % of (n, m) pairs (256 -> 768 is one).
-    """
-    for axis, (n, m) in enumerate(zip(input_shape, output_shape)):
-        if grid_mode:
-            step = n / m
-            first = (0 + 0.5) * step - 0.5
-            last = ((m - 1) + 0.5) * step - 0.5
-        else:
-            step = (n - 1) / (m - 1) if m > 1 else 1.0
-            first = 0.0
-            last = (m - 1) * step
-        if first < 0 or last > n - 1:
-            return axis
-    return None
-
-
-def require_core_order_and_mode(order: int, mode: str) -> None:
-    """NotImplementedError unless the core computes this order with this mode everywhere."""
-    if order not in _core.ORDERS:
-        available = " and ".join(str(o) for o in sorted(_core.ORDERS))
-        raise NotImplementedError(
-            f"order {order} is not available yet in this build of zoomflow; orders {available} are"
-        )
-    if mode not in _core.MODES:
-        available = ", ".join(repr(m) for m in _core.MODES)
-        raise NotImplementedError(
-            f"mode {mode!r} is not available yet in this build of zoomflow; mode {available} is"
-        )
-
-
-def core_order_and_mode(
-    order: int, mode: str, input_shape: Sequence[int], output_shape: Sequence[int], grid_mode: bool
-) -> tuple[int, str]:
-    """The core's (order, mode) that computes scipy's (order, mode) here, or NotImplementedError.
-
-    For orders 0 and 1 the mode only matters where a sample falls outside the input; where none
-    does, the core's 'nearest' computes every mode.
-    """
-    outside = axis_sampled_outside(input_shape, output_shape, grid_mode)
-    if order <= 1 and order in _core.ORDERS and outside is None:
-        return order, "nearest"
-    try:
-        require_core_order_and_mode(order, mode)
-    except NotImplementedError as error:
-        if order in _core.ORDERS and order <= 1 and outside is not None:
-            n, m = input_shape[outside], output_shape[outside]
-            raise NotImplementedError(
-                f"{error}; and for orders 0 and 1 any mode is where no sample falls outside the "
-                f"input, but here samples of axis {outside} ({n} -> {m}, grid_mode={grid_mode}) "
-                f"do"
-            ) from None
-        raise
-    return order, mode
-
-
 def check_order_and_mode(order: Any, mode: Any) -> int:
     """scipy's range of orders (0..5) and its mode names, as ValueError; the order as an int."""
     try:
@@ -124,6 +59,20 @@ def check_order_and_mode(order: Any, mode: Any) -> int:
     return order
 
 
+def require_core_order_and_mode(order: int, mode: str) -> None:
+    """NotImplementedError unless the core computes this order and mode (its own tables)."""
+    if order not in _core.ORDERS:
+        available = ", ".join(str(o) for o in _core.ORDERS)
+        raise NotImplementedError(
+            f"order {order} is not available in this build of zoomflow; orders {available} are"
+        )
+    if mode not in _core.MODES:
+        available = ", ".join(repr(m) for m in _core.MODES)
+        raise NotImplementedError(
+            f"mode {mode!r} is not available in this build of zoomflow; modes {available} are"
+        )
+
+
 def threads_of(threads: Optional[int]) -> int:
     """The core's thread count: 0 (all cores) for None."""
     if threads is None:
@@ -134,8 +83,32 @@ def threads_of(threads: Optional[int]) -> int:
     return threads
 
 
-def as_core_input(array: np.ndarray) -> np.ndarray:
-    """The array as the core reads it: a supported dtype in native byte order, aligned."""
+def make_spec(
+    input_shape: Sequence[int],
+    output_shape: Sequence[int],
+    order: int,
+    mode: str,
+    cval: float,
+    prefilter: bool,
+    grid_mode: bool,
+) -> Any:
+    """The core's ResampleSpec of a scipy call (grid_mode=True is the grid 'centers')."""
+    require_core_order_and_mode(order, mode)
+    return _core.ResampleSpec(
+        tuple(input_shape),
+        tuple(output_shape),
+        order,
+        mode,
+        "centers" if grid_mode else "corners",
+        float(cval),
+        bool(prefilter),
+    )
+
+
+def as_core_input(array: np.ndarray, order: int) -> np.ndarray:
+    """The array as the core reads it: a dtype it takes, in native byte order, aligned. bool
+    interpolated (order 1 and up) is read as its 0/1 bytes: the core takes bool at order 0 only,
+    and scipy interpolates bool as those numbers."""
     native = array.dtype.newbyteorder("=")
     if native not in CORE_DTYPES:
         raise TypeError(
@@ -143,33 +116,42 @@ def as_core_input(array: np.ndarray) -> np.ndarray:
             f"arrays, not {array.dtype}"
         )
     if array.dtype != native or not array.flags.aligned:
-        return array.astype(native)
+        array = array.astype(native)
+    if native == np.bool_ and order > 0:
+        array = array.view(np.uint8)
     return array
 
 
-def store_like_scipy(values: np.ndarray, output: np.ndarray) -> None:
-    """Writes double values into `output` as scipy.ndimage converts its results.
+def resample_into(
+    resample: Callable[[np.ndarray, np.ndarray], None],
+    data: np.ndarray,
+    output: np.ndarray,
+    order: int,
+) -> None:
+    """Runs ``resample(data, target)`` (the core) so that `output` gets scipy's values.
 
-    Integers round half away from zero and saturate (unsigned: negative values become 0), bool is
-    the truncated value's truth, floating types round to nearest. (scipy's conversion to bool is
-    C's, undefined beyond 255; on x86 it keeps the low byte, so 256.0 is False there.)
+    The core converts its double results as scipy does (integers round half away from zero and
+    saturate, float32 rounds), so it writes `output` itself when it can: a dtype it takes, native,
+    aligned, not overlapping the input. A bool output from interpolated or non-bool values goes
+    through doubles, stored as scipy stores them, the truncated value's truth (0.4 is False; the
+    core would store v != 0). scipy's C conversion to bool is undefined beyond 255 (on x86 it
+    keeps the low byte: 256.0 is False there); this keeps the truth. Other outputs (byte-swapped,
+    unaligned, overlapping) get a temporary, copied in.
     """
-    kind = output.dtype.kind
-    if kind in "fc":
-        np.copyto(output, values, casting="unsafe")
-    elif kind == "b":
+    if output.dtype == np.bool_ and not (data.dtype == np.bool_ and order == 0):
+        values = np.empty(output.shape, dtype=np.float64)
+        resample(data, values)
         np.copyto(output, np.trunc(values) != 0)
-    else:
-        info = np.iinfo(output.dtype)
-        if kind == "u":
-            rounded = np.where(values > 0, values + 0.5, 0.0)
-        else:
-            rounded = np.where(values > 0, values + 0.5, values - 0.5)
-        # The largest doubles that convert into range (2^64 - 1 is not a double).
-        high = np.nextafter(float(info.max) + 1.0, 0.0)
-        low = float(info.min)
-        np.clip(rounded, low, high, out=rounded)
-        np.copyto(output, rounded, casting="unsafe")
+        return
+    native = output.dtype.newbyteorder("=")
+    if native not in CORE_DTYPES:
+        raise TypeError(f"zoomflow writes no {output.dtype} output")
+    if output.dtype == native and output.flags.aligned and not np.may_share_memory(data, output):
+        resample(data, output)
+        return
+    result = np.empty(output.shape, dtype=native)
+    resample(data, result)
+    np.copyto(output, result)
 
 
 def prepare_output(
@@ -203,33 +185,18 @@ def zoom_real(
     output: np.ndarray,
     order: int,
     mode: str,
+    cval: float,
+    prefilter: bool,
     grid_mode: bool,
     threads: int,
 ) -> None:
-    """Zooms a real input into `output` (any dtype and strides) with the core."""
-    core_order, core_mode = core_order_and_mode(order, mode, input.shape, output.shape, grid_mode)
-    spec = _core.ResampleSpec(
-        input.shape, output.shape, core_order, core_mode, "centers" if grid_mode else "corners"
-    )
-    data = as_core_input(input)
-    direct = (
-        output.dtype == data.dtype
-        and output.flags.aligned
-        and not (data.dtype == np.bool_ and order > 0)
-        and not np.may_share_memory(data, output)
-    )
-    if direct:
-        _core.zoom_into(spec, data, output, threads)
-        return
-    # Another output dtype (or bool interpolated): values as scipy holds them, in double; order 0
-    # copies voxels, so it can stay in the input's type until the final conversion.
-    work = data if order == 0 else data.astype(np.float64)
-    result = np.empty(output.shape, dtype=work.dtype)
-    _core.zoom_into(spec, work, result, threads)
-    if order == 0 and output.dtype == data.dtype:
-        np.copyto(output, result)
-    else:
-        store_like_scipy(result.astype(np.float64, copy=False), output)
+    """Zooms a real input into `output` (any real dtype and strides) with the core."""
+    spec = make_spec(input.shape, output.shape, order, mode, cval, prefilter, grid_mode)
+
+    def resample(source: np.ndarray, target: np.ndarray) -> None:
+        _core.zoom_into(spec, source, target, threads)
+
+    resample_into(resample, as_core_input(input, order), output, order)
 
 
 def zoom(
@@ -246,11 +213,10 @@ def zoom(
 ) -> np.ndarray:
     """Zoom an array, as ``scipy.ndimage.zoom`` does, on all cores.
 
-    The same signature, defaults and results as :func:`scipy.ndimage.zoom`: order 0 gives
-    identical values, order 1 the same within floating-point rounding (integers within 1). The
-    orders and modes that the C++ core does not compute yet raise NotImplementedError naming
-    what is missing; today those are orders 0 and 1 with mode 'nearest', and with any mode where
-    no sample falls outside the input (always so for grid_mode=False, scipy's default).
+    The same signature, defaults and results as :func:`scipy.ndimage.zoom`, for every order,
+    mode, cval, prefilter and grid mode: order 0 gives identical values, orders 1 to 5 the same
+    within floating-point rounding (float64 1e-12 of the data's range, float32 1e-6, integers
+    within 1).
 
     Parameters
     ----------
@@ -265,13 +231,16 @@ def zoom(
         The array to write into (of the output shape, any dtype and strides), or the dtype of
         the returned array. By default the input's dtype.
     order : int, optional
-        Spline order, 0..5 (default 3, as scipy). Orders the core lacks raise NotImplementedError.
+        Spline order, 0..5 (default 3, as scipy).
     mode : str, optional
-        scipy's boundary mode (default 'constant').
+        scipy's boundary mode (default 'constant'): 'constant', 'grid-constant', 'nearest',
+        'reflect', 'grid-mirror', 'mirror', 'wrap' or 'grid-wrap'.
     cval : float, optional
-        Value beyond the edges for mode 'constant' (unused where no sample falls outside).
+        The value beyond the edges in modes 'constant' and 'grid-constant'.
     prefilter : bool, optional
-        As scipy's (only orders above 1 prefilter). With every zoom factor 1 the input is copied.
+        Orders 2-5 interpolate prefiltered spline coefficients (default) or the samples
+        themselves. With every zoom factor 1 and the prefilter on, the input is copied (scipy's
+        early exit).
     grid_mode : bool, optional
         False (default, scipy's): the first and last voxel centres stay put (zoomflow's grid
         'corners'). True: the voxels' full extent is zoomed (grid 'centers').
@@ -285,8 +254,6 @@ def zoom(
 
     Raises
     ------
-    NotImplementedError
-        For an order or mode the C++ core does not compute yet.
     ValueError
         For a zoom of the wrong length, a negative or non-finite factor, an order outside 0..5,
         an unknown mode, an output array of the wrong shape, or a rank above 8.
@@ -322,8 +289,12 @@ def zoom(
     if result.size == 0:
         return result
     if complex_input:
-        zoom_real(input.real, result.real, order, mode, grid_mode, threads)
-        zoom_real(input.imag, result.imag, order, mode, grid_mode, threads)
+        cval = complex(cval)
+        zoom_real(input.real, result.real, order, mode, cval.real, prefilter, grid_mode, threads)
+        zoom_real(input.imag, result.imag, order, mode, cval.imag, prefilter, grid_mode, threads)
+    elif result.dtype.kind == "c":  # a real input into a complex output: its real part
+        zoom_real(input, result.real, order, mode, cval, prefilter, grid_mode, threads)
+        result.imag[...] = 0
     else:
-        zoom_real(input, result, order, mode, grid_mode, threads)
+        zoom_real(input, result, order, mode, cval, prefilter, grid_mode, threads)
     return result

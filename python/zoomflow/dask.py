@@ -1,8 +1,8 @@
 """``zoomflow.dask.zoom``: exact blockwise zooming of dask arrays, on one machine or a cluster.
 
 Every output block is computed by the C++ core (``resample_box``) from exactly the input box it
-needs (``required_input_box``: the samples' neighbourhood, the linear halo included), assembled
-from the overlapping parts of the input's chunks. The result is the same, bit for bit, as
+needs (``required_input_box``: the spline's taps, and the prefilter's halo for orders 2-5),
+assembled from the overlapping parts of the input's chunks. The result is the same, bit for bit, as
 :func:`zoomflow.zoom` on the whole array, whatever the input and output chunks, because the core
 computes every output voxel from the same input voxels in the same arithmetic wherever a block
 starts. The graph has one task per output block plus one slicing task per input chunk it reads
@@ -26,9 +26,9 @@ from zoomflow import _core
 from zoomflow._zoom import (
     as_core_input,
     check_order_and_mode,
-    core_order_and_mode,
+    make_spec,
     normalize_zoom,
-    store_like_scipy,
+    resample_into,
 )
 
 __all__ = ["zoom"]
@@ -45,7 +45,6 @@ def zoom_block(
     output_origin: Sequence[int],
     output_extent: Sequence[int],
     dtype: np.dtype,
-    interpolate_in_double: bool,
 ) -> np.ndarray:
     """One output block: the input box assembled from its pieces, resampled by the core."""
     if len(pieces) == 1 and tuple(pieces[0].shape) == tuple(input_extent):
@@ -54,16 +53,12 @@ def zoom_block(
         box = np.empty(tuple(input_extent), dtype=pieces[0].dtype)
         for piece, offset in zip(pieces, offsets):
             box[tuple(slice(o, o + n) for o, n in zip(offset, piece.shape))] = piece
-    box = as_core_input(box)
     output = np.empty(tuple(output_extent), dtype=dtype)
-    if interpolate_in_double:  # bool at order 1: in double, stored as scipy stores it
-        values = np.empty(output.shape, dtype=np.float64)
-        _core.resample_box(
-            spec, box.astype(np.float64), list(input_origin), values, list(output_origin)
-        )
-        store_like_scipy(values, output)
-    else:
-        _core.resample_box(spec, box, list(input_origin), output, list(output_origin))
+
+    def resample(source: np.ndarray, target: np.ndarray) -> None:
+        _core.resample_box(spec, source, list(input_origin), target, list(output_origin))
+
+    resample_into(resample, as_core_input(box, spec.order), output, spec.order)
     return output
 
 
@@ -98,8 +93,7 @@ def zoom(
     zoom : float or sequence of float
         The zoom factor for every axis, or one per axis (output length ``round(n * zoom)``).
     order, mode, cval, prefilter, grid_mode
-        As :func:`zoomflow.zoom` (and ``scipy.ndimage.zoom``): the same defaults, and the same
-        NotImplementedError for orders and modes the core does not compute yet.
+        As :func:`zoomflow.zoom` (and ``scipy.ndimage.zoom``), with the same defaults.
     output_chunks : int, tuple, str or None, optional
         The output's chunks, in any form dask accepts; None (default) scales the input's chunk
         shape by the zoom.
@@ -111,7 +105,7 @@ def zoom(
 
     Raises
     ------
-    NotImplementedError, ValueError, TypeError
+    ValueError, TypeError
         As :func:`zoomflow.zoom`; complex arrays raise TypeError.
 
     Examples
@@ -130,7 +124,7 @@ def zoom(
             f"zoomflow.dask.zoom takes real arrays, not {array.dtype}; zoom .real and .imag apart"
         )
     dtype = array.dtype.newbyteorder("=")
-    as_core_input(np.empty(0, dtype=dtype))  # TypeError for what the core does not take
+    as_core_input(np.empty(0, dtype=dtype), 0)  # TypeError for what the core does not take
     factors = normalize_zoom(zoom, array.ndim)
     shape = tuple(int(round(n * z)) for n, z in zip(array.shape, factors))
     if output_chunks is None:
@@ -140,13 +134,11 @@ def zoom(
         return array.astype(dtype).rechunk(chunks)
     if 0 in shape:
         return da.empty(shape, dtype=dtype, chunks=chunks)
-    core_order, core_mode = core_order_and_mode(order, mode, array.shape, shape, grid_mode)
-    spec = _core.ResampleSpec(
-        array.shape, shape, core_order, core_mode, "centers" if grid_mode else "corners"
-    )
-    interpolate_in_double = dtype == np.bool_ and order > 0
+    spec = make_spec(array.shape, shape, order, mode, cval, prefilter, grid_mode)
 
-    name = "zoomflow-zoom-" + tokenize(array, factors, order, mode, grid_mode, chunks)
+    name = "zoomflow-zoom-" + tokenize(
+        array, factors, order, mode, cval, prefilter, grid_mode, chunks
+    )
     piece_name = name + "-piece"
     input_bounds = [_starts(c) for c in array.chunks]
     output_starts = [_starts(c) for c in chunks]
@@ -191,7 +183,6 @@ def zoom(
             origin,
             extent,
             dtype,
-            interpolate_in_double,
         )
     layers = HighLevelGraph.from_collections(name, graph, dependencies=[array])
     return da.Array(layers, name, chunks, dtype=dtype)
