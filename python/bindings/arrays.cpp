@@ -22,6 +22,7 @@
 #include "zoomflow/kernels/boundary_mode.hpp"
 #include "zoomflow/kernels/resample_cpu.hpp"
 #include "zoomflow/kernels/resample_spec.hpp"
+#include "zoomflow/kernels/workspace.hpp"
 #include "zoomflow/kernels/zoom.hpp"
 
 namespace nb = nanobind;
@@ -175,7 +176,7 @@ void zoom_array(const ResampleSpec& spec, const InputArray& input, const OutputA
 // `output_origin`, `input` the input box starting at `input_origin`.
 void resample_array_box(const ResampleSpec& spec, const InputArray& input,
                         const IndexList& input_origin, const OutputArray& output,
-                        const IndexList& output_origin) {
+                        const IndexList& output_origin, Workspace& workspace) {
   const auto in = view_of<ConstArrayView>(input, "the input");
   const auto out = view_of<ArrayView>(output, "the output");
   Box box{index_vector(output_origin, "the output origin"), out.shape()};
@@ -183,7 +184,7 @@ void resample_array_box(const ResampleSpec& spec, const InputArray& input,
   Status status;
   {
     nb::gil_scoped_release release;
-    status = resample_box(spec, in, origin, out, box);
+    status = resample_box(spec, in, origin, out, box, workspace);
   }
   ok_or_raise(status);
 }
@@ -278,10 +279,16 @@ void register_arrays(nb::module_& m) {
         nb::arg("threads") = 0,
         "Resamples the whole input into output (shape the spec's, any dtype), on `threads` "
         "threads (0: all).");
+  nb::class_<Workspace>(m, "Workspace",
+                        "Scratch memory resample_box borrows, kept between calls: one per thread "
+                        "(fresh pages for every block would cost a page fault each).")
+      .def(nb::init<>())
+      .def_prop_ro("bytes_held", &Workspace::bytes_held);
   m.def("resample_box", &resample_array_box, nb::arg("spec"), nb::arg("input"),
-        nb::arg("input_origin"), nb::arg("output"), nb::arg("output_origin"),
+        nb::arg("input_origin"), nb::arg("output"), nb::arg("output_origin"), nb::arg("workspace"),
         "Fills output (the output box at output_origin, any dtype) from input (the input box at "
-        "input_origin, covering required_input_box), on the calling thread.");
+        "input_origin, covering required_input_box), on the calling thread, with scratch from "
+        "`workspace` (one per thread).");
 }
 
 }  // namespace zoomflow::python

@@ -123,12 +123,12 @@ def test_each_block_reads_exactly_its_input_box(monkeypatch, order, grid_mode):
     seen = []
     real = zoomflow.dask._core.resample_box
 
-    def recording(spec, box, input_origin, output, output_origin):
+    def recording(spec, box, input_origin, output, output_origin, workspace):
         seen.append((tuple(input_origin), box.shape, tuple(output_origin), output.shape))
         # The values handed over are the input's own voxels of that box.
         index = tuple(slice(o, o + n) for o, n in zip(input_origin, box.shape))
         assert np.array_equal(box, x[index])
-        return real(spec, box, input_origin, output, output_origin)
+        return real(spec, box, input_origin, output, output_origin, workspace)
 
     monkeypatch.setattr(zoomflow.dask._core, "resample_box", recording)
     result = zoomflow.dask.zoom(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import operator
+import threading
 from collections.abc import Sequence
 from typing import Any, Union
 
@@ -35,6 +36,16 @@ __all__ = ["zoom"]
 
 Chunks = Union[int, str, Sequence[Any], None]
 
+# Each worker thread's scratch for the core, kept between blocks (its pages are touched once).
+_scratch = threading.local()
+
+
+def _workspace() -> Any:
+    workspace = getattr(_scratch, "workspace", None)
+    if workspace is None:
+        workspace = _scratch.workspace = _core.Workspace()
+    return workspace
+
 
 def zoom_block(
     spec: Any,
@@ -56,7 +67,9 @@ def zoom_block(
     output = np.empty(tuple(output_extent), dtype=dtype)
 
     def resample(source: np.ndarray, target: np.ndarray) -> None:
-        _core.resample_box(spec, source, list(input_origin), target, list(output_origin))
+        _core.resample_box(
+            spec, source, list(input_origin), target, list(output_origin), _workspace()
+        )
 
     resample_into(resample, as_core_input(box, spec.order), output, spec.order)
     return output
