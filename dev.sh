@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 
 PACKAGES=(
   build-essential cmake pkg-config
-  libhdf5-dev libtbb-dev libzstd-dev zlib1g-dev libblosc-dev libisal-dev doctest-dev
+  libhdf5-dev libtbb-dev libzstd-dev zlib1g-dev libblosc-dev libisal-dev liblzma-dev doctest-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev
   openmpi-bin libopenmpi-dev
   python3 python3-dev python3-venv hdf5-tools zstd

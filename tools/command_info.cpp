@@ -1,5 +1,6 @@
-// `zoomflow info FILE.h5[:/dataset]`: shape, dtype, layout, chunks, filters, attributes, and the
-// bytes on disk against the raw bytes.
+// `zoomflow info FILE.h5[:/dataset] | DIR.zarr[:/path] | DIR.n5:/path`: format, shape, dtype,
+// layout, chunks (and shards), filters or codecs, fill value, axes, voxel size, OME-Zarr levels,
+// attributes, and the bytes on disk against the raw bytes.
 #include <memory>
 #include <string>
 
@@ -31,15 +32,63 @@ std::uint64_t raw_bytes(const storage::DatasetInfo& info) {
   return std::uint64_t(num_elements(info.shape)) * dtype_size(info.dtype);
 }
 
+std::string numbers_text(const std::vector<double>& values) {
+  std::string text;
+  for (double v : values) text += (text.empty() ? "" : ", ") + fmt::format("{}", v);
+  return "(" + text + ")";
+}
+
+std::string layout_text(const storage::DatasetInfo& info) {
+  if (!info.chunked) return "contiguous";
+  std::string text = "chunked, chunks " + to_string(info.chunk_shape);
+  if (info.shard_shape.rank() > 0) text += ", shards " + to_string(info.shard_shape);
+  return text;
+}
+
+bool is_hdf5(const storage::DatasetInfo& info) {
+  return info.format == storage::StorageFormat::kHdf5;
+}
+
+void print_image(const storage::DatasetInfo& info) {
+  if (!info.axes.empty()) {
+    std::string axes;
+    for (const auto& axis : info.axes) {
+      std::string text = axis.name.empty() ? "?" : axis.name;
+      if (!axis.type.empty() || !axis.unit.empty())
+        text += " (" + axis.type + (axis.unit.empty() ? "" : ", " + axis.unit) + ")";
+      axes += (axes.empty() ? "" : ", ") + text;
+    }
+    fmt::print("  axes        {}\n", axes);
+  }
+  if (!info.voxel_size.empty())
+    fmt::print("  voxel size  {}{}\n", numbers_text(info.voxel_size),
+               info.voxel_unit.empty() ? "" : " " + info.voxel_unit);
+  if (info.levels.empty()) return;
+  fmt::print("  OME-Zarr    image {} (version {}), {} level{}\n", info.ome_group, info.ome_version,
+             info.levels.size(), info.levels.size() == 1 ? "" : "s");
+  for (const auto& level : info.levels)
+    fmt::print("    {:<8}  {:<20}  scale {}\n", level.path,
+               level.shape.rank() > 0 ? to_string(level.shape) : "unreadable",
+               numbers_text(level.scale));
+}
+
 void print_text(const storage::DatasetInfo& info) {
   fmt::print("{}\n", info.path.to_string());
+  fmt::print("  format      {}\n", storage::storage_format_title(info.format));
   fmt::print("  shape       {}\n", to_string(info.shape));
   fmt::print("  dtype       {}\n", dtype_name(info.dtype));
-  fmt::print("  layout      {}\n",
-             info.chunked ? "chunked, chunks " + to_string(info.chunk_shape) : "contiguous");
-  std::string filters;
-  for (const auto& f : info.filters) filters += (filters.empty() ? "" : ", ") + filter_text(f);
-  fmt::print("  filters     {}\n", filters.empty() ? "none" : filters);
+  fmt::print("  layout      {}\n", layout_text(info));
+  if (is_hdf5(info)) {
+    std::string filters;
+    for (const auto& f : info.filters) filters += (filters.empty() ? "" : ", ") + filter_text(f);
+    fmt::print("  filters     {}\n", filters.empty() ? "none" : filters);
+  } else {
+    std::string codecs;
+    for (const auto& c : info.codecs) codecs += (codecs.empty() ? "" : ", ") + c;
+    fmt::print("  codecs      {}\n", codecs);
+    fmt::print("  fill value  {}\n", info.fill_value);
+  }
+  print_image(info);
   const double raw = double(raw_bytes(info));
   const double disk = double(info.storage_bytes);
   fmt::print("  storage     {} bytes on disk, {} bytes raw ({:.2f}x)\n", info.storage_bytes,
@@ -53,8 +102,32 @@ void print_json(const storage::DatasetInfo& info) {
   j["path"] = info.path.to_string();
   j["shape"] = std::vector<Index>(info.shape.begin(), info.shape.end());
   j["dtype"] = std::string(dtype_name(info.dtype));
+  j["format"] = std::string(storage::storage_format_name(info.format));
   j["layout"] = info.chunked ? "chunked" : "contiguous";
   j["chunks"] = std::vector<Index>(info.chunk_shape.begin(), info.chunk_shape.end());
+  if (info.shard_shape.rank() > 0)
+    j["shards"] = std::vector<Index>(info.shard_shape.begin(), info.shard_shape.end());
+  if (!is_hdf5(info)) {
+    j["codecs"] = info.codecs;
+    j["fill_value"] = info.fill_value;
+  }
+  if (!info.axes.empty()) {
+    j["axes"] = nlohmann::json::array();
+    for (const auto& axis : info.axes)
+      j["axes"].push_back({{"name", axis.name}, {"type", axis.type}, {"unit", axis.unit}});
+  }
+  if (!info.voxel_size.empty()) {
+    j["voxel_size"] = info.voxel_size;
+    j["voxel_unit"] = info.voxel_unit;
+  }
+  if (!info.levels.empty()) {
+    nlohmann::json levels = nlohmann::json::array();
+    for (const auto& level : info.levels)
+      levels.push_back({{"path", level.path},
+                        {"shape", std::vector<Index>(level.shape.begin(), level.shape.end())},
+                        {"scale", level.scale}});
+    j["ome"] = {{"group", info.ome_group}, {"version", info.ome_version}, {"levels", levels}};
+  }
   j["filters"] = nlohmann::json::array();
   for (const auto& f : info.filters)
     j["filters"].push_back({{"id", f.id}, {"name", f.name}, {"parameters", f.parameters}});
@@ -67,7 +140,8 @@ void print_json(const storage::DatasetInfo& info) {
 
 Status run_info(const InfoArgs& args) {
   ZF_ASSIGN_OR_RETURN(const storage::DatasetPath path, storage::parse_dataset_path(args.path));
-  ZF_ASSIGN_OR_RETURN(const storage::InputDataset input, storage::InputDataset::open(path));
+  ZF_ASSIGN_OR_RETURN(const storage::InputDataset input,
+                      storage::InputDataset::open(path, {.measure_storage = true}));
   if (args.json)
     print_json(input.info());
   else
@@ -80,8 +154,12 @@ Status run_info(const InfoArgs& args) {
 void add_info_command(CLI::App& app, CommandRegistry& registry) {
   auto args = std::make_shared<InfoArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "info", "Describe a dataset: shape, dtype, layout, chunks, filters, attributes, size");
-  cmd->add_option("path", args->path, "FILE.h5[:/dataset] (the file's only dataset if omitted)")
+      "info",
+      "Describe a dataset: format, shape, dtype, layout, chunks, codecs, OME-Zarr levels, "
+      "attributes, size");
+  cmd->add_option("path", args->path,
+                  "FILE.h5[:/dataset], DIR.zarr[:/path] (an OME-Zarr image: its level 0) or "
+                  "DIR.n5:/path (the only dataset if omitted)")
       ->required();
   cmd->add_flag("--json", args->json, "print one JSON object");
   cmd->callback([args, &registry] { registry.action = [args] { return run_info(*args); }; });

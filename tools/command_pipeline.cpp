@@ -68,6 +68,8 @@ Status run_pipeline(const PipelineArgs& args) {
   ZF_ASSIGN_OR_RETURN(const OutputSettings output, parse_output_args(args.options));
   request.chunk_shape = output.chunk_shape;
   request.compression = output.compression;
+  request.format = output.format;
+  request.shard_shape = output.shard_shape;
   request.overwrite = args.options.overwrite;
   ProgressPrinter printer("pipeline", args.options.quiet);
   ZF_ASSIGN_OR_RETURN(const RunOptions options,

@@ -64,6 +64,8 @@ Status run_resample(const ResampleArgs& args) {
   ZF_ASSIGN_OR_RETURN(const OutputSettings output, parse_output_args(args.output_options));
   request.chunk_shape = output.chunk_shape;
   request.compression = output.compression;
+  request.format = output.format;
+  request.shard_shape = output.shard_shape;
   ProgressPrinter printer("resample", args.output_options.quiet);
   ZF_ASSIGN_OR_RETURN(RunOptions options,
                       run_options(args.output_options, output, printer, "resample"));

@@ -16,7 +16,15 @@ void add_output_options(CLI::App& command, OutputArgs& args) {
   command.add_option("--memory-limit", args.memory_limit, "e.g. 512MiB, 2GiB, 1.5G")
       ->capture_default_str();
   command.add_option("--chunks", args.chunks, "output chunk shape Z,Y,X (default 64 per axis)");
-  command.add_option("--compression", args.compression, "zstd[:L] | gzip[:L] | none")
+  command.add_option("--shards", args.shards,
+                     "Zarr v3: shard shape Z,Y,X in voxels, a multiple of --chunks");
+  command
+      .add_option("--compression", args.compression,
+                  "zstd[:L] | gzip[:L] | blosc[:CNAME][:L][:SHUFFLE] (Zarr, N5) | none")
+      ->capture_default_str();
+  command
+      .add_option("--format", args.format,
+                  "zarr2 | zarr3 | n5 | hdf5 (default: from the suffix, .zarr: zarr3)")
       ->capture_default_str();
   command.add_flag("--overwrite", args.overwrite, "replace an existing output dataset");
   command.add_flag("--quiet,-q", args.quiet, "no progress on standard error");
@@ -28,7 +36,11 @@ Result<OutputSettings> parse_output_args(const OutputArgs& args) {
   if (!args.chunks.empty()) {
     ZF_ASSIGN_OR_RETURN(settings.chunk_shape, parse_positive_shape(args.chunks, "--chunks"));
   }
+  if (!args.shards.empty()) {
+    ZF_ASSIGN_OR_RETURN(settings.shard_shape, parse_positive_shape(args.shards, "--shards"));
+  }
   ZF_ASSIGN_OR_RETURN(settings.compression, storage::parse_compression(args.compression));
+  ZF_ASSIGN_OR_RETURN(settings.format, storage::parse_storage_format(args.format));
   return settings;
 }
 

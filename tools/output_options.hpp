@@ -1,5 +1,5 @@
 // The output options that resample and pipeline share: --threads, --memory-limit, --chunks,
-// --compression, --overwrite, --quiet.
+// --shards, --compression, --format, --overwrite, --quiet.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +11,7 @@
 #include "zoomflow/kernels/index_vector.hpp"
 #include "zoomflow/pipeline/chain.hpp"
 #include "zoomflow/storage/compression.hpp"
+#include "zoomflow/storage/storage_format.hpp"
 
 namespace zoomflow::tools {
 
@@ -18,7 +19,9 @@ struct OutputArgs {
   int threads = 0;
   std::string memory_limit = "1GiB";
   std::string chunks;
+  std::string shards;
   std::string compression = "zstd:1";
+  std::string format = "auto";
   bool overwrite = false;
   bool quiet = false;
 };
@@ -27,6 +30,8 @@ struct OutputSettings {
   std::uint64_t memory_limit = 0;
   Shape chunk_shape;  // empty: the default
   storage::CompressionSpec compression;
+  storage::StorageFormat format = storage::StorageFormat::kAuto;
+  Shape shard_shape;  // empty: unsharded
 };
 
 void add_output_options(CLI::App& command, OutputArgs& args);

@@ -103,7 +103,7 @@ Result<RunReport> run_chain(const storage::InputDataset& source, storage::Output
     choice = BackendChoice{};
   }
   memory.blocks_hold_input = choice.backend == Backend::kCuda;
-  ZF_ASSIGN_OR_RETURN(const MemoryPlan memory_plan, plan_memory(plan, sink.chunk_shape(), memory));
+  ZF_ASSIGN_OR_RETURN(const MemoryPlan memory_plan, plan_memory(plan, sink.write_shape(), memory));
   const BlockGrid blocks(plan.output().shape, memory_plan.block_shape);
 
   report.blocks = blocks.count();
@@ -138,7 +138,7 @@ Result<RunReport> run_chain(const storage::InputDataset& source, storage::Output
   // With the GPU, block buffers are page-locked: the read stage fills the upload's source and
   // the download lands where the encode stage reads, with no staging copy.
   BufferPool pool(gpu ? pinned_buffer_allocator() : BufferAllocator{});
-  const StageMode write_mode = StageMode::kSerial;
+  const StageMode write_mode = sink.parallel_writes() ? StageMode::kParallel : StageMode::kSerial;
   std::vector<BlockStage> stages;
   std::unique_ptr<detail::ComputeStage> compute;
   if (gpu) {
@@ -201,6 +201,8 @@ Result<RunReport> run_chain(const ChainRequest& request, const RunOptions& optio
   output.chunk_shape = chunk_shape;
   output.compression = request.compression;
   output.overwrite = request.overwrite;
+  output.format = request.format;
+  output.shard_shape = request.shard_shape;
   output.copy_attributes_from = &source;
   for (int a = 0; a < info.shape.rank(); ++a)
     output.voxel_size_scale.push_back(double(info.shape[a]) / double(plan.output().shape[a]));

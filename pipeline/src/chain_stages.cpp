@@ -183,7 +183,7 @@ Status EncodeStage::operator()(BlockWork& work) const {
   work.chunks.clear();
   if (work.all_fill) return ok_status();
   const Box& block = work.box;
-  const BlockGrid units(block.extent, sink.chunk_shape());
+  const BlockGrid units(block.extent, sink.write_shape());  // a whole shard when sharded
   for (Index n = 0; n < units.count(); ++n) {
     Box local = units.block(n);
     Box unit = local;

@@ -51,7 +51,7 @@ Result<GenerateReport> generate_dataset(const GenerateOptions& options) {
 
   // One chunk per block: each is filled, compressed and handed to the writer on its own.
   const std::size_t element_size = dtype_size(options.dtype);
-  const BlockGrid blocks(output.shape(), output.chunk_shape());
+  const BlockGrid blocks(output.shape(), output.write_shape());
   const int threads = resolve_threads(options.threads);
   const std::uint64_t chunk_bytes =
       std::uint64_t(num_elements(blocks.block_shape())) * element_size;

@@ -24,6 +24,8 @@ Result<RunReport> resample_dataset(const ResampleRequest& request, const RunOpti
   chain.chunk_shape = request.chunk_shape;
   chain.compression = request.compression;
   chain.overwrite = request.overwrite;
+  chain.format = request.format;
+  chain.shard_shape = request.shard_shape;
   return run_chain(chain, options);
 }
 

@@ -1,6 +1,10 @@
 // zoomflow_storage_bench codecs   zstd compress/decompress throughput of the storage layer on the
 //                                 box mask and the noise volume, 1 and all threads, and the zstd
 //                                 command line tool's own benchmark (`zstd -bL`) on the same bytes
+// zoomflow_storage_bench bound PATH  the compression bound of a dataset already written: every
+//                                 chunk of it (any format) read back, then compressed by the storage
+//                                 layer's zstd at --level on one thread (only the compression
+//                                 timed; all-zero chunks skipped, as the writers skip them)
 // zoomflow_storage_bench index    writing and reading a dataset of ~10^5 chunks with the earliest
 //                                 file format (v1 B-tree chunk index) and the 1.10 format
 //                                 (fixed-array index), to choose OutputOptions::file_format
@@ -284,6 +288,60 @@ int run_index(const IndexArgs& args) {
 
 }  // namespace
 
+struct BoundArgs {
+  std::string path;
+  int level = 1;
+  bool json = false;
+};
+
+int run_bound(const BoundArgs& args) {
+  auto path = zs::parse_dataset_path(args.path);
+  if (!path.ok()) {
+    std::fprintf(stderr, "%s\n", path.error().message.c_str());
+    return 2;
+  }
+  auto input = zs::InputDataset::open(*path, {.chunk_cache_bytes = 0});
+  if (!input.ok()) {
+    std::fprintf(stderr, "%s\n", input.error().message.c_str());
+    return 2;
+  }
+  const zs::DatasetInfo& info = input->info();
+  const Shape chunk = info.chunked ? info.chunk_shape : Shape::filled(info.shape.rank(), 64);
+  const zs::ChunkGrid grid(info.shape, chunk);
+  double seconds = 0;
+  std::uint64_t raw_bytes = 0, packed_bytes = 0, chunks = 0;
+  Volume buffer = Volume::allocate(info.dtype, chunk).value();
+  std::vector<std::byte> packed;
+  zs::for_each_index(Box::from_shape(grid.grid_shape()), [&](const IndexVector& g) {
+    const Box box = grid.chunk_box(g);
+    // A whole chunk (edge chunks padded with zeros), as the writers compress it.
+    std::memset(buffer.view().data(), 0, std::size_t(num_elements(chunk)) * dtype_size(info.dtype));
+    const ArrayView target = buffer.view().subview(Box{IndexVector::filled(box.rank(), 0), box.extent});
+    if (!input->read_box(box, target).ok()) return;
+    const std::span<const std::byte> raw(buffer.view().data(),
+                                         std::size_t(num_elements(chunk)) * dtype_size(info.dtype));
+    if (std::all_of(raw.begin(), raw.end(), [](std::byte b) { return b == std::byte{0}; })) return;
+    packed.resize(zs::zstd_compress_bound(raw.size()));
+    const double start = now_seconds();
+    const auto size = zs::zstd_compress(raw, packed, args.level);
+    seconds += now_seconds() - start;
+    if (!size.ok()) return;
+    raw_bytes += raw.size();
+    packed_bytes += *size;
+    ++chunks;
+  });
+  if (args.json) {
+    fmt::print("{{\"path\": \"{}\", \"level\": {}, \"chunks\": {}, \"raw_bytes\": {}, "
+               "\"packed_bytes\": {}, \"seconds_one_thread\": {:.4f}}}\n",
+               args.path, args.level, chunks, raw_bytes, packed_bytes, seconds);
+  } else {
+    fmt::print("{}: {} chunks, {:.1f} MB raw -> {:.1f} MB, zstd -{} on 1 thread {:.3f} s ({:.0f} MB/s)\n",
+               args.path, chunks, double(raw_bytes) / 1e6, double(packed_bytes) / 1e6, args.level,
+               seconds, seconds > 0 ? double(raw_bytes) / 1e6 / seconds : 0.0);
+  }
+  return 0;
+}
+
 int main(int argc, char** argv) {
   CLI::App app{"zoomflow storage benchmarks"};
   app.require_subcommand(1);
@@ -302,7 +360,14 @@ int main(int argc, char** argv) {
   index->add_option("--chunks", index_args->chunks)->capture_default_str();
   index->add_option("--folder", index_args->folder)->capture_default_str();
   index->add_option("--repeat", index_args->repeats)->capture_default_str();
+  auto bound_args = std::make_shared<BoundArgs>();
+  CLI::App* bound = app.add_subcommand("bound", "zstd compression time of a written dataset");
+  bound->add_option("path", bound_args->path, "FILE.h5:/ds, DIR.zarr[:/path], DIR.n5:/path")
+      ->required();
+  bound->add_option("--level", bound_args->level)->capture_default_str();
+  bound->add_flag("--json", bound_args->json);
   CLI11_PARSE(app, argc, argv);
   if (codecs->parsed()) return run_codecs(*codec_args);
+  if (bound->parsed()) return run_bound(*bound_args);
   return run_index(*index_args);
 }

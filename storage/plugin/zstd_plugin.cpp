@@ -2,7 +2,7 @@
 // (zstd) and asks it for the filter class, the one the storage layer registers in-process.
 #include <H5PLextern.h>
 
-#include "../src/zstd_hdf5_filter.hpp"
+#include "../src/hdf5/zstd_hdf5_filter.hpp"
 
 extern "C" {
 

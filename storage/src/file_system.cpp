@@ -1,5 +1,6 @@
 #include "file_system.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -44,6 +45,33 @@ Status move_into_place(const std::filesystem::path& temporary,
     return ok_status();
   return make_error(ErrorCode::kIoError, "cannot move " + temporary.string() + " to " +
                                              final_file.string() + ": " + std::strerror(errno));
+}
+
+Status move_folder_into_place(const std::filesystem::path& temporary,
+                              const std::filesystem::path& final_folder) {
+  if (::renameat2(AT_FDCWD, temporary.c_str(), AT_FDCWD, final_folder.c_str(), RENAME_NOREPLACE) ==
+      0)
+    return ok_status();
+  int error = errno;
+  if (error == EINVAL || error == ENOSYS) {
+    // A file system without RENAME_NOREPLACE: rename, after checking the name is still free.
+    std::error_code ec;
+    if (!std::filesystem::exists(final_folder, ec) &&
+        std::rename(temporary.c_str(), final_folder.c_str()) == 0)
+      return ok_status();
+    error = std::filesystem::exists(final_folder, ec) ? EEXIST : errno;
+  }
+  if (error == EEXIST)
+    return make_error(ErrorCode::kAlreadyExists,
+                      final_folder.string() +
+                          " appeared while it was being written; the result was not moved there");
+  return make_error(ErrorCode::kIoError, "cannot move " + temporary.string() + " to " +
+                                             final_folder.string() + ": " + std::strerror(error));
+}
+
+void remove_tree_quietly(const std::filesystem::path& folder) {
+  std::error_code ignored;
+  std::filesystem::remove_all(folder, ignored);
 }
 
 void remove_quietly(const std::filesystem::path& file) {

@@ -1,5 +1,5 @@
-// The file-system half of atomic output: temporary names beside the final file, and moving a
-// finished file into place without replacing anything that appeared there meanwhile.
+// The file-system half of atomic output: temporary names beside the final file or folder, and
+// moving a finished one into place without replacing anything that appeared there meanwhile.
 #pragma once
 
 #include <filesystem>
@@ -18,7 +18,13 @@ std::filesystem::path temporary_name_for(const std::filesystem::path& final_file
 Status move_into_place(const std::filesystem::path& temporary,
                        const std::filesystem::path& final_file);
 
+// Moves the folder `temporary` to `final_folder` (rename, never replacing anything there).
+Status move_folder_into_place(const std::filesystem::path& temporary,
+                              const std::filesystem::path& final_folder);
+
 // Removes `file` if it exists, ignoring failures (cleanup paths).
 void remove_quietly(const std::filesystem::path& file);
+// Removes a folder and everything in it, ignoring failures (cleanup paths).
+void remove_tree_quietly(const std::filesystem::path& folder);
 
 }  // namespace zoomflow::storage

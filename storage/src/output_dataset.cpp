@@ -1,36 +1,19 @@
 #include "zoomflow/storage/output_dataset.hpp"
 
 #include <algorithm>
-#include <array>
-#include <cstring>
 #include <filesystem>
 
-#include "array_copy.hpp"
-#include "attributes.hpp"
-#include "file_system.hpp"
-#include "hdf5_handle.hpp"
-#include "hdf5_types.hpp"
-#include "open_dataset.hpp"
-#include "zoomflow/storage/chunk_grid.hpp"
-#include "zoomflow/storage/deflate_codec.hpp"
-#include "zoomflow/storage/interrupt.hpp"
+#include "driver.hpp"
 #include "zoomflow/storage/zstd_codec.hpp"
-#include "zoomflow/version.hpp"
 
 namespace zoomflow::storage {
 namespace {
 
 namespace fs = std::filesystem;
-using Hsizes = std::array<hsize_t, kMaxRank>;
 
 constexpr Index kDefaultChunkExtent = 64;
 constexpr std::uint64_t kMaxChunkBytes = std::uint64_t(1) << 32;  // HDF5's limit on one chunk
-
-Hsizes to_hsizes(const IndexVector& v) {
-  Hsizes result{};
-  for (int a = 0; a < v.rank(); ++a) result[a] = hsize_t(v[a]);
-  return result;
-}
+constexpr std::uint64_t kMaxBloscBytes = (std::uint64_t(1) << 31) - 256;  // c-blosc's limit
 
 Error invalid(const std::string& message) {
   return make_error(ErrorCode::kInvalidArgument, message);
@@ -55,227 +38,129 @@ Result<Shape> choose_chunk_shape(const OutputOptions& options) {
   return chunks;
 }
 
-Status check_compression(const CompressionSpec& spec) {
-  const bool ok = spec.codec == Codec::kNone ||
+// The shard shape, a multiple of the chunks, clipped to the chunks the array has per axis.
+Result<Shape> choose_shard_shape(const OutputOptions& options, const Shape& chunks,
+                                 StorageFormat format) {
+  const Shape& shards = options.shard_shape;
+  if (shards.rank() == 0) return Shape{};
+  if (format != StorageFormat::kZarr3)
+    return invalid("--shards needs a Zarr v3 output; " + std::string(storage_format_title(format)) +
+                   " has no shards");
+  if (shards.rank() != chunks.rank())
+    return invalid("--shards " + to_string(shards) + " needs one extent per axis of " +
+                   to_string(options.shape));
+  Shape result = shards;
+  for (int a = 0; a < shards.rank(); ++a) {
+    if (shards[a] < 1 || shards[a] % chunks[a] != 0)
+      return invalid("--shards " + to_string(shards) + " must be a multiple of the chunk shape " +
+                     to_string(chunks) + " on every axis");
+    const Index whole = (options.shape[a] + chunks[a] - 1) / chunks[a] * chunks[a];
+    result[a] = std::min(shards[a], whole);
+  }
+  return result;
+}
+
+Status check_compression(const CompressionSpec& spec, StorageFormat format, const Shape& unit,
+                         DType dtype) {
+  const bool ok = spec.codec == Codec::kNone || spec.codec == Codec::kBlosc ||
                   (spec.codec == Codec::kZstd && spec.level >= zstd_min_level() &&
                    spec.level <= zstd_max_level()) ||
                   (spec.codec == Codec::kDeflate && spec.level >= 0 && spec.level <= 9);
   if (!ok) return invalid("compression level out of range: " + spec.to_string());
+  if (spec.codec == Codec::kBlosc && format == StorageFormat::kHdf5)
+    return invalid("--compression " + spec.to_string() +
+                   ": HDF5 outputs take zstd, gzip or none (blosc is for Zarr and N5)");
+  if (spec.codec == Codec::kBlosc &&
+      std::uint64_t(num_elements(unit)) * dtype_size(dtype) > kMaxBloscBytes)
+    return invalid("chunk shape " + to_string(unit) +
+                   " makes chunks of 2 GiB or more, which blosc cannot hold");
   return ok_status();
 }
 
-bool same_file(const std::string& a, const std::string& b) {
+bool same_dataset(const DatasetPath& a, const DatasetPath& b) {
   std::error_code ec;
-  return fs::equivalent(a, b, ec);
+  if (!fs::equivalent(a.file, b.file, ec)) return false;
+  const auto normal = [](std::string name) {
+    name.erase(0, name.find_first_not_of('/'));
+    while (!name.empty() && name.back() == '/') name.pop_back();
+    return name;
+  };
+  return normal(a.dataset) == normal(b.dataset);
+}
+
+// An existing container keeps its format; a new one takes --format or its suffix.
+Result<StorageFormat> choose_format(const DatasetPath& path, StorageFormat requested) {
+  std::error_code ec;
+  if (!fs::exists(path.file, ec))
+    return requested == StorageFormat::kAuto ? format_from_suffix(path.file) : requested;
+  if (!fs::is_directory(path.file, ec)) {
+    if (requested != StorageFormat::kAuto && requested != StorageFormat::kHdf5)
+      return make_error(ErrorCode::kAlreadyExists, path.file + " exists and is a file; --format " +
+                                                       std::string(storage_format_name(requested)) +
+                                                       " writes a folder: name another output");
+    return StorageFormat::kHdf5;
+  }
+  auto found = detect_storage_format(path.file);
+  if (!found.ok()) {
+    if (fs::is_empty(path.file, ec))
+      return make_error(ErrorCode::kAlreadyExists,
+                        path.file + " exists (an empty folder); remove it or name another output");
+    return make_error(ErrorCode::kAlreadyExists,
+                      path.file +
+                          " exists and is not a Zarr or N5 store; zoomflow does not "
+                          "write into it");
+  }
+  if (requested != StorageFormat::kAuto && requested != *found)
+    return make_error(ErrorCode::kInvalidArgument,
+                      path.file + " is a " + std::string(storage_format_title(*found)) +
+                          " store; --format " + std::string(storage_format_name(requested)) +
+                          " cannot write into it");
+  return *found;
 }
 
 }  // namespace
 
 struct OutputDataset::State {
-  DatasetPath path;   // the final place
-  std::string where;  // "file.h5:/dataset", for messages
-  DType dtype = DType::kUInt8;
-  CompressionSpec compression;
-  ChunkGrid grid;
-  std::size_t chunk_bytes = 0;
-  fs::path temporary_file;  // empty when writing into an existing file
-  bool replace_existing = false;
-  bool committed = false;
-  FileHandle file;
-  DatasetHandle dataset;  // declared after file: closed first
-
-  State() = default;
-  State(const State&) = delete;
-  State& operator=(const State&) = delete;
-  ~State() {
-    if (!committed) abandon();
-  }
-
-  // Closes everything; removes the temporary file, or lets HDF5 free the unlinked dataset.
-  void abandon() {
-    dataset.reset();
-    file.reset();
-    if (!temporary_file.empty()) remove_quietly(temporary_file);
-  }
-
-  Status check_existing_place(bool overwrite);
-  Status prepare_existing_file(const OutputOptions& options);
-  Status prepare_new_file(const OutputOptions& options);
-  Status create_dataset(const OutputOptions& options, bool anonymous);
-  Status write_attributes(const OutputOptions& options);
-  Status link_into_file();
-  Status check_chunk_origin(const IndexVector& origin) const;
-  Result<std::vector<std::byte>> compress(std::span<const std::byte> raw) const;
+  std::unique_ptr<OutputDriver> driver;
 };
 
-namespace {
-
-// The dataset an output path names; empty means the existing file's only dataset.
-Result<std::string> resolve_output_name(const DatasetPath& path) {
-  if (!path.dataset.empty()) {
-    const std::string name = normalize_dataset_name(path.dataset);
-    if (name == "/") return invalid(path.to_string() + " names the root group, not a dataset");
-    return name;
-  }
-  if (is_hdf5_file(path.file)) {
-    const Hdf5Lock lock = lock_hdf5();
-    ZF_ASSIGN_OR_RETURN(const FileHandle file, open_hdf5_file(path.file, false));
-    const std::vector<std::string> names = list_datasets(file.get());
-    if (names.size() == 1) return names[0];
-  }
-  return invalid("name the output dataset: " + path.file + ":/DATASET");
-}
-
-Status check_folder(const std::string& file) {
-  const fs::path folder = folder_of(file);
-  std::error_code ec;
-  if (!fs::is_directory(folder, ec))
-    return invalid("cannot write " + file + ": the folder " + folder.string() + " does not exist");
-  return ok_status();
-}
-
-Status check_not_input(const DatasetPath& path, const OutputOptions& options) {
-  if (options.copy_attributes_from == nullptr) return ok_status();
-  const DatasetPath& input = options.copy_attributes_from->info().path;
-  if (!same_file(input.file, path.file)) return ok_status();
-  if (normalize_dataset_name(input.dataset) == normalize_dataset_name(path.dataset))
-    return invalid(path.to_string() +
-                   " is the input dataset; write the output elsewhere "
-                   "(zoomflow never replaces its input)");
-  // HDF5 cannot open for writing a file it holds open read-only in the same process.
-  return invalid("cannot add " + path.dataset + " to " + path.file + " while reading " +
-                 input.to_string() + " from it; write the output to another file");
-}
-
-}  // namespace
-
-// What the existing file holds at the output's place, checked through a read-only handle: a
-// refused output never opens the file for writing.
-Status OutputDataset::State::check_existing_place(bool overwrite) {
-  ZF_ASSIGN_OR_RETURN(const FileHandle reader, open_hdf5_file(path.file, /*writable=*/false));
-  switch (object_kind(reader.get(), path.dataset)) {
-    case ObjectKind::kDataset:
-      if (!overwrite)
-        return make_error(ErrorCode::kAlreadyExists,
-                          where + " already exists; pass --overwrite to replace it");
-      replace_existing = true;
-      break;
-    case ObjectKind::kGroup:
-    case ObjectKind::kOther:
-      return invalid(where + " exists and is not a dataset; zoomflow does not replace it");
-    case ObjectKind::kMissing:
-      break;
-  }
-  // Every existing component on the way must be a group, or linking at commit would fail.
-  for (std::size_t pos = path.dataset.find('/', 1); pos != std::string::npos;
-       pos = path.dataset.find('/', pos + 1)) {
-    const std::string prefix = path.dataset.substr(0, pos);
-    const ObjectKind kind = object_kind(reader.get(), prefix);
-    if (kind != ObjectKind::kMissing && kind != ObjectKind::kGroup)
-      return invalid("cannot create " + where + ": " + prefix + " is not a group");
-  }
-  return ok_status();
-}
-
-Status OutputDataset::State::prepare_existing_file(const OutputOptions& options) {
-  if (!is_hdf5_file(path.file))
-    return make_error(ErrorCode::kAlreadyExists,
-                      path.file + " exists and is not an HDF5 file; zoomflow does not replace it");
-  const Hdf5Lock lock = lock_hdf5();
-  ZF_RETURN_IF_ERROR(check_existing_place(options.overwrite));
-  auto opened = open_hdf5_file(path.file, /*writable=*/true);
-  if (!opened.ok())
-    return make_error(
-        opened.error().code,
-        opened.error().message +
-            "; if it is open elsewhere (or is this run's input), write to another file");
-  file = std::move(opened).value();
-  return create_dataset(options, /*anonymous=*/true);
-}
-
-Status OutputDataset::State::prepare_new_file(const OutputOptions& options) {
-  temporary_file = temporary_name_for(path.file);
-  const Hdf5Lock lock = lock_hdf5();
-  const PropertyHandle fapl(H5Pcreate(H5P_FILE_ACCESS));
-  if (options.file_format == FileFormat::kV110)
-    H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_V110);
-  file = FileHandle(H5Fcreate(temporary_file.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, fapl.get()));
-  if (!file)
-    return hdf5_error(ErrorCode::kIoError, "cannot create " + temporary_file.string() +
-                                               " (the temporary for " + path.file + ")");
-  return create_dataset(options, /*anonymous=*/false);
-}
-
-Status OutputDataset::State::create_dataset(const OutputOptions& options, bool anonymous) {
-  const Hsizes dims = to_hsizes(grid.shape());
-  const Hsizes chunk_dims = to_hsizes(grid.chunk_shape());
-  const int rank = grid.shape().rank();
-  const SpaceHandle space(H5Screate_simple(rank, dims.data(), nullptr));
-  const TypeHandle stored = stored_type_for(dtype);
-  const TypeHandle memory = memory_type_for(dtype);
-  const PropertyHandle dcpl(H5Pcreate(H5P_DATASET_CREATE));
-  const std::array<std::byte, 8> zero{};
-  bool ok = H5Pset_chunk(dcpl.get(), rank, chunk_dims.data()) >= 0 &&
-            H5Pset_fill_value(dcpl.get(), memory.get(), zero.data()) >= 0;
-  if (compression.codec == Codec::kZstd) {
-    const unsigned level = unsigned(compression.level);
-    ok = ok && H5Pset_filter(dcpl.get(), kZstdFilterId, H5Z_FLAG_MANDATORY, 1, &level) >= 0;
-  } else if (compression.codec == Codec::kDeflate) {
-    ok = ok && H5Pset_deflate(dcpl.get(), unsigned(compression.level)) >= 0;
-  }
-  if (!ok) return hdf5_error(ErrorCode::kInternal, "cannot describe the layout of " + where);
-  if (anonymous) {
-    dataset = DatasetHandle(
-        H5Dcreate_anon(file.get(), stored.get(), space.get(), dcpl.get(), H5P_DEFAULT));
-  } else {
-    const PropertyHandle lcpl(H5Pcreate(H5P_LINK_CREATE));
-    H5Pset_create_intermediate_group(lcpl.get(), 1);
-    dataset = DatasetHandle(H5Dcreate2(file.get(), path.dataset.c_str(), stored.get(), space.get(),
-                                       lcpl.get(), dcpl.get(), H5P_DEFAULT));
-  }
-  if (!dataset) return hdf5_error(ErrorCode::kIoError, "cannot create " + where);
-  return write_attributes(options);
-}
-
-Status OutputDataset::State::write_attributes(const OutputOptions& options) {
-  if (options.copy_attributes_from != nullptr) {
-    const InputDataset& input = *options.copy_attributes_from;
-    const DatasetPath& from = input.info().path;
-    // Attributes are read through a handle of our own: the input keeps its handles to itself.
-    auto source_file = open_hdf5_file(from.file, false);
-    if (!source_file.ok()) return source_file.error();
-    const DatasetHandle source(H5Dopen2(source_file->get(), from.dataset.c_str(), H5P_DEFAULT));
-    if (!source) return hdf5_error(ErrorCode::kIoError, "cannot open " + from.to_string());
-    const Status copied = copy_attributes(source.get(), dataset.get(), options.voxel_size_scale);
-    if (!copied.ok())
-      return make_error(copied.error().code, "copying the attributes of " + from.to_string() +
-                                                 " to " + where + ": " + copied.error().message);
-  }
-  std::map<std::string, std::string> provenance = options.provenance;
-  provenance.try_emplace("zoomflow_version", ZOOMFLOW_VERSION);
-  for (const auto& [name, value] : provenance)
-    ZF_RETURN_IF_ERROR(write_string_attribute(dataset.get(), name, value));
-  return ok_status();
-}
-
 Result<OutputDataset> OutputDataset::create(const DatasetPath& path, const OutputOptions& options) {
+  ResolvedOutput output{path, options, StorageFormat::kHdf5};
+  ZF_ASSIGN_OR_RETURN(output.options.chunk_shape, choose_chunk_shape(options));
+  {
+    const fs::path folder = fs::path(path.file).parent_path();
+    std::error_code ec;
+    if (!folder.empty() && !fs::is_directory(folder, ec))
+      return invalid("cannot write " + path.file + ": the folder " + folder.string() +
+                     " does not exist");
+  }
+  if (options.copy_attributes_from != nullptr &&
+      same_dataset(options.copy_attributes_from->info().path, path))
+    return invalid(path.to_string() +
+                   " is the input dataset; write the output elsewhere (zoomflow never replaces "
+                   "its input)");
+  ZF_ASSIGN_OR_RETURN(output.format, choose_format(path, options.format));
+  output.options.format = output.format;
+  ZF_ASSIGN_OR_RETURN(output.options.shard_shape,
+                      choose_shard_shape(options, output.options.chunk_shape, output.format));
+  const Shape& unit = output.options.chunk_shape;
+  ZF_RETURN_IF_ERROR(check_compression(options.compression, output.format, unit, options.dtype));
   auto state = std::make_unique<State>();
-  ZF_ASSIGN_OR_RETURN(const Shape chunks, choose_chunk_shape(options));
-  ZF_RETURN_IF_ERROR(check_compression(options.compression));
-  ZF_ASSIGN_OR_RETURN(const std::string name, resolve_output_name(path));
-  state->path = {path.file, name};
-  state->where = state->path.to_string();
-  state->dtype = options.dtype;
-  state->compression = options.compression;
-  state->grid = ChunkGrid(options.shape, chunks);
-  state->chunk_bytes = std::size_t(num_elements(chunks)) * dtype_size(options.dtype);
-  ZF_RETURN_IF_ERROR(check_folder(path.file));
-  ZF_RETURN_IF_ERROR(check_not_input(state->path, options));
-  std::error_code ec;
-  if (fs::exists(path.file, ec)) {
-    ZF_RETURN_IF_ERROR(state->prepare_existing_file(options));
-  } else {
-    ZF_RETURN_IF_ERROR(state->prepare_new_file(options));
+  switch (output.format) {
+    case StorageFormat::kZarr2:
+    case StorageFormat::kZarr3: {
+      ZF_ASSIGN_OR_RETURN(state->driver, create_zarr_output(output));
+      break;
+    }
+    case StorageFormat::kN5: {
+      ZF_ASSIGN_OR_RETURN(state->driver, create_n5_output(output));
+      break;
+    }
+    case StorageFormat::kAuto:
+    case StorageFormat::kHdf5: {
+      ZF_ASSIGN_OR_RETURN(state->driver, create_hdf5_output(output));
+      break;
+    }
   }
   return OutputDataset(std::move(state));
 }
@@ -286,123 +171,32 @@ OutputDataset& OutputDataset::operator=(OutputDataset&&) noexcept = default;
 OutputDataset::~OutputDataset() = default;
 
 const Shape& OutputDataset::shape() const {
-  return state_->grid.shape();
+  return state_->driver->shape();
 }
 const Shape& OutputDataset::chunk_shape() const {
-  return state_->grid.chunk_shape();
+  return state_->driver->chunk_shape();
+}
+const Shape& OutputDataset::write_shape() const {
+  return state_->driver->write_shape();
 }
 DType OutputDataset::dtype() const {
-  return state_->dtype;
+  return state_->driver->dtype();
 }
-
-Status OutputDataset::State::check_chunk_origin(const IndexVector& origin) const {
-  bool ok = origin.rank() == grid.shape().rank();
-  for (int a = 0; ok && a < origin.rank(); ++a)
-    ok = origin[a] >= 0 && origin[a] < grid.shape()[a] && origin[a] % grid.chunk_shape()[a] == 0;
-  if (!ok)
-    return invalid(to_string(origin) + " is not the origin of a chunk of " + where + " (shape " +
-                   to_string(grid.shape()) + ", chunks " + to_string(grid.chunk_shape()) + ")");
-  return ok_status();
-}
-
-Result<std::vector<std::byte>> OutputDataset::State::compress(
-    std::span<const std::byte> raw) const {
-  if (compression.codec == Codec::kNone) return std::vector<std::byte>(raw.begin(), raw.end());
-  thread_local std::vector<std::byte> scratch;
-  const bool zstd = compression.codec == Codec::kZstd;
-  scratch.resize(zstd ? zstd_compress_bound(raw.size()) : deflate_compress_bound(raw.size()));
-  ZF_ASSIGN_OR_RETURN(const std::size_t size,
-                      zstd ? zstd_compress(raw, scratch, compression.level)
-                           : deflate_compress(raw, scratch, compression.level));
-  return std::vector<std::byte>(scratch.begin(), scratch.begin() + std::ptrdiff_t(size));
+bool OutputDataset::parallel_writes() const {
+  return state_->driver->parallel_writes();
 }
 
 Result<EncodedChunk> OutputDataset::encode_chunk(const IndexVector& chunk_origin,
                                                  ConstArrayView values) const {
-  const State& s = *state_;
-  ZF_RETURN_IF_ERROR(s.check_chunk_origin(chunk_origin));
-  IndexVector grid_index = chunk_origin;
-  for (int a = 0; a < grid_index.rank(); ++a) grid_index[a] /= s.grid.chunk_shape()[a];
-  const Box box = s.grid.chunk_box(grid_index);
-  if (values.dtype() != s.dtype || !(values.shape() == box.extent))
-    return invalid("chunk " + to_string(box) + " of " + s.where + " needs a " +
-                   std::string(dtype_name(s.dtype)) + " array of shape " + to_string(box.extent) +
-                   ", got " + std::string(dtype_name(values.dtype())) + " " +
-                   to_string(values.shape()));
-  EncodedChunk chunk{chunk_origin, {}};
-  if (all_zero(values)) return chunk;  // the fill value: not written
-  const bool whole = box.extent == s.grid.chunk_shape();
-  if (whole && values.is_contiguous()) {
-    ZF_ASSIGN_OR_RETURN(chunk.bytes, s.compress({values.data(), s.chunk_bytes}));
-    return chunk;
-  }
-  // Gather into a full chunk; an edge chunk's padding is the fill value.
-  thread_local std::vector<std::byte> packed;
-  packed.resize(s.chunk_bytes);
-  if (!whole) std::memset(packed.data(), 0, packed.size());
-  const ArrayView full(packed.data(), s.dtype, s.grid.chunk_shape());
-  copy_array(values, full.subview({IndexVector::filled(box.rank(), 0), box.extent}));
-  ZF_ASSIGN_OR_RETURN(chunk.bytes, s.compress(packed));
-  return chunk;
+  return state_->driver->encode_chunk(chunk_origin, values);
 }
 
 Status OutputDataset::write_chunk(const EncodedChunk& chunk) {
-  State& s = *state_;
-  if (s.committed) return invalid(s.where + " is already committed; no more chunks");
-  if (interrupt_requested())
-    return make_error(ErrorCode::kCancelled, "interrupted by signal " +
-                                                 std::to_string(interrupt_signal()) +
-                                                 " while writing " + s.where);
-  ZF_RETURN_IF_ERROR(s.check_chunk_origin(chunk.chunk_origin));
-  if (chunk.is_fill()) return ok_status();
-  if (s.compression.codec == Codec::kNone && chunk.bytes.size() != s.chunk_bytes)
-    return invalid("an uncompressed chunk of " + s.where + " holds " +
-                   std::to_string(s.chunk_bytes) + " bytes, not " +
-                   std::to_string(chunk.bytes.size()));
-  const Hsizes offset = to_hsizes(chunk.chunk_origin);
-  const Hdf5Lock lock = lock_hdf5();
-  if (H5Dwrite_chunk(s.dataset.get(), H5P_DEFAULT, 0, offset.data(), chunk.bytes.size(),
-                     chunk.bytes.data()) < 0)
-    return hdf5_error(ErrorCode::kIoError, "cannot write the chunk at " +
-                                               to_string(chunk.chunk_origin) + " of " + s.where);
-  return ok_status();
-}
-
-// Existing file: link the finished dataset under a temporary name, then swap it into place, so
-// that a failure before the swap leaves the old dataset (if any) untouched.
-Status OutputDataset::State::link_into_file() {
-  const PropertyHandle lcpl(H5Pcreate(H5P_LINK_CREATE));
-  H5Pset_create_intermediate_group(lcpl.get(), 1);
-  const std::string staging = path.dataset + ".zoomflow-tmp";
-  if (H5Olink(dataset.get(), file.get(), staging.c_str(), lcpl.get(), H5P_DEFAULT) < 0)
-    return hdf5_error(ErrorCode::kIoError, "cannot link the new dataset into " + path.file);
-  if (replace_existing && H5Ldelete(file.get(), path.dataset.c_str(), H5P_DEFAULT) < 0) {
-    H5Ldelete(file.get(), staging.c_str(), H5P_DEFAULT);
-    return hdf5_error(ErrorCode::kIoError, "cannot replace " + where);
-  }
-  if (H5Lmove(file.get(), staging.c_str(), file.get(), path.dataset.c_str(), H5P_DEFAULT,
-              H5P_DEFAULT) < 0)
-    return hdf5_error(ErrorCode::kIoError, "cannot name the new dataset " + where);
-  return ok_status();
+  return state_->driver->write_chunk(chunk);
 }
 
 Status OutputDataset::commit() {
-  State& s = *state_;
-  if (s.committed) return ok_status();
-  if (interrupt_requested())
-    return make_error(ErrorCode::kCancelled, "interrupted by signal " +
-                                                 std::to_string(interrupt_signal()) + "; " +
-                                                 s.where + " was not written");
-  {
-    const Hdf5Lock lock = lock_hdf5();
-    if (s.temporary_file.empty()) ZF_RETURN_IF_ERROR(s.link_into_file());
-    const bool closed =
-        s.dataset.reset() && H5Fflush(s.file.get(), H5F_SCOPE_GLOBAL) >= 0 && s.file.reset();
-    if (!closed) return hdf5_error(ErrorCode::kIoError, "cannot finish writing " + s.where);
-  }
-  if (!s.temporary_file.empty()) ZF_RETURN_IF_ERROR(move_into_place(s.temporary_file, s.path.file));
-  s.committed = true;
-  return ok_status();
+  return state_->driver->commit();
 }
 
 }  // namespace zoomflow::storage

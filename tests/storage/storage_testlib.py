@@ -103,3 +103,64 @@ def check_stats(stats, array, where):
             ok = (stats["sum"] == exact if -2**63 <= exact < 2**64
                   else abs(stats["sum"] - exact) <= 1e-15 * abs(exact))
             check(ok, f"{where}: sum {stats['sum']} != {exact}")
+
+
+# --- Zarr, N5 and TensorStore helpers (the venv's zarr-python 3 and tensorstore) ---------------
+
+DTYPES = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+          "float32", "float64"]
+
+
+def random_array(rng, dtype, shape):
+    """Random values over most of the type's range; 64-bit integers within 2**50 (scipy passes
+    every value through double)."""
+    if dtype == "bool":
+        return rng.random(shape) < 0.3
+    if dtype.startswith("float"):
+        return rng.uniform(-1000, 1000, shape).astype(dtype)
+    info = np.iinfo(dtype)
+    low, high = max(int(info.min), -(2**50)), min(int(info.max), 2**50)
+    return rng.integers(low, high, shape, dtype=dtype, endpoint=True)
+
+
+def scipy_zoom(array, out_shape, order):
+    """scipy.ndimage.zoom to `out_shape` as zoomflow computes it: mode nearest, grid centers."""
+    import scipy.ndimage as ndi
+    zoom = [m / n for m, n in zip(out_shape, array.shape)]
+    result = ndi.zoom(array, zoom, order=order, mode="nearest", grid_mode=True)
+    check(result.shape == tuple(out_shape), f"scipy gave {result.shape} for {out_shape}")
+    return result
+
+
+def close_to_scipy(got, want, order):
+    """Order 0: identical. Order 1: float64 1e-12 relative, float32 1e-6, integers +-1."""
+    if got.shape != want.shape or got.dtype != want.dtype:
+        return False
+    if order == 0:
+        return np.array_equal(got, want, equal_nan=got.dtype.kind == "f")
+    if got.dtype == np.float64:
+        return np.allclose(got, want, rtol=1e-12, atol=1e-9, equal_nan=True)
+    if got.dtype == np.float32:
+        return np.allclose(got, want, rtol=1e-6, atol=1e-3, equal_nan=True)
+    return bool(np.all(np.abs(got.astype(np.float64) - want.astype(np.float64)) <= 1))
+
+
+def tensorstore_read(path, driver):
+    """The whole array through TensorStore's own driver (zarr, zarr3, n5), as numpy."""
+    import tensorstore as ts
+    spec = {"driver": driver, "kvstore": {"driver": "file", "path": str(path)}}
+    return ts.open(spec, read=True).result().read().result()
+
+
+def zarr_read(path):
+    import zarr
+    return zarr.open_array(str(path), mode="r")[...]
+
+
+def one_error_line(err, fragments, where):
+    """Standard error is one 'zoomflow: error:' line holding every fragment."""
+    lines = err.strip().splitlines()
+    check(len(lines) == 1 and lines[0].startswith("zoomflow: error: "),
+          f"{where}: expected one error line, got:\n{err}")
+    for fragment in fragments:
+        check(fragment in lines[0], f"{where}: '{fragment}' missing from: {lines[0]}")

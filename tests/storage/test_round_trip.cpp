@@ -2,6 +2,7 @@
 // read back whole and in boxes that straddle chunks, into contiguous and strided views.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <cstring>
 #include <random>
 #include <thread>
@@ -41,29 +42,43 @@ Volume random_volume(DType dtype, unsigned seed) {
   return v;
 }
 
-void write_volume(const std::string& file, const Volume& values, const CompressionSpec& codec) {
+const Shape kShards{16, 32, 32};
+
+void write_volume(const std::string& file, const Volume& values, const CompressionSpec& codec,
+                  StorageFormat format = StorageFormat::kAuto, const Shape& shards = {}) {
   OutputOptions options;
   options.shape = values.shape();
   options.dtype = values.dtype();
   options.chunk_shape = kChunks;
   options.compression = codec;
+  options.format = format;
+  options.shard_shape = shards;
   auto output = OutputDataset::create({file, "/volume"}, options);
   REQUIRE_MESSAGE(output.ok(), output.error().message);
-  const ChunkGrid grid(options.shape, kChunks);
-  // Two threads encode alternate chunks (encode_chunk is thread-safe), one thread writes.
+  CHECK(output->write_shape() == (shards.rank() > 0 ? shards : kChunks));
+  CHECK(output->parallel_writes() ==
+        (format != StorageFormat::kHdf5 && format != StorageFormat::kAuto));
+  const ChunkGrid grid(options.shape, output->write_shape());
+  // Two threads encode alternate units (encode_chunk is thread-safe); they also write them where
+  // the format takes parallel writes, else one thread writes.
   std::vector<EncodedChunk> encoded(std::size_t(grid.num_chunks()));
   std::vector<Box> boxes;
   for_each_index(Box::from_shape(grid.grid_shape()),
                  [&](const IndexVector& g) { boxes.push_back(grid.chunk_box(g)); });
   std::vector<std::thread> workers;
+  std::atomic<int> failures{0};
   for (std::size_t t = 0; t < 2; ++t)
     workers.emplace_back([&, t] {
-      for (std::size_t i = t; i < boxes.size(); i += 2)
+      for (std::size_t i = t; i < boxes.size(); i += 2) {
         encoded[i] = output->encode_chunk(boxes[i].origin, values.view().subview(boxes[i])).value();
+        if (output->parallel_writes() && !output->write_chunk(encoded[i]).ok()) ++failures;
+      }
     });
   for (auto& w : workers) w.join();
-  CHECK(encoded[0].is_fill());
-  for (const EncodedChunk& chunk : encoded) REQUIRE(output->write_chunk(chunk).ok());
+  CHECK(failures == 0);
+  if (shards.rank() == 0) CHECK(encoded[0].is_fill());
+  if (!output->parallel_writes())
+    for (const EncodedChunk& chunk : encoded) REQUIRE(output->write_chunk(chunk).ok());
   REQUIRE(output->commit().ok());
 }
 
@@ -111,6 +126,55 @@ TEST_CASE("every dtype through every compression reads back bit for bit") {
       CHECK(same_bytes(whole.view(), values.view()));
 
       // A box across chunk edges, into a strided view (a window of a larger array).
+      const Box box{{5, 9, 3}, {9, 20, 15}};
+      Volume big = Volume::zeros(dtype, {12, 25, 18}).value();
+      const ArrayView window = big.view().subview(Box{{2, 3, 1}, box.extent});
+      REQUIRE(input->read_box(box, window).ok());
+      CHECK(same_bytes(window, values.view().subview(box)));
+    }
+  }
+}
+
+TEST_CASE("every dtype through every compression and every format reads back bit for bit") {
+  testing::TempFolder folder;
+  struct Layout {
+    const char* suffix;
+    StorageFormat format;
+    Shape shards;
+  };
+  const Layout layouts[] = {{".zarr", StorageFormat::kZarr3, {}},
+                            {".zarr", StorageFormat::kZarr2, {}},
+                            {".zarr", StorageFormat::kZarr3, kShards},
+                            {".n5", StorageFormat::kN5, {}}};
+  const char* codecs[] = {"zstd:1", "gzip:4", "blosc:lz4:5:shuffle", "blosc:zstd:3:bitshuffle",
+                          "none"};
+  int n = 0;
+  for (DType dtype : kAllDTypes) {
+    const Volume values = random_volume(dtype, 31 + unsigned(dtype));
+    for (const Layout& layout : layouts) {
+      if (layout.format == StorageFormat::kN5 && dtype == DType::kBool) continue;
+      const char* codec_text = codecs[n++ % 5];
+      CAPTURE(dtype_name(dtype));
+      CAPTURE(codec_text);
+      CAPTURE(storage_format_name(layout.format));
+      CAPTURE(layout.shards.rank());
+      std::string name = "v";
+      name += std::to_string(n);
+      name += layout.suffix;
+      const std::string file = folder.file(name);
+      write_volume(file, values, parse_compression(codec_text).value(), layout.format,
+                   layout.shards);
+      const auto input = InputDataset::open({file, "/volume"});
+      REQUIRE_MESSAGE(input.ok(), input.error().message);
+      const DatasetInfo& info = input->info();
+      CHECK(info.format == layout.format);
+      CHECK(info.dtype == dtype);
+      CHECK(info.shape == kShape);
+      CHECK(info.chunk_shape == kChunks);
+      CHECK(info.shard_shape == layout.shards);
+      Volume whole = Volume::allocate(dtype, kShape).value();
+      REQUIRE(input->read_box(Box::from_shape(kShape), whole.view()).ok());
+      CHECK(same_bytes(whole.view(), values.view()));
       const Box box{{5, 9, 3}, {9, 20, 15}};
       Volume big = Volume::zeros(dtype, {12, 25, 18}).value();
       const ArrayView window = big.view().subview(Box{{2, 3, 1}, box.extent});

@@ -76,6 +76,8 @@ struct ChainRequest {
   Shape chunk_shape;  // empty: 64 per axis
   storage::CompressionSpec compression;
   bool overwrite = false;
+  storage::StorageFormat format = storage::StorageFormat::kAuto;  // kAuto: from the suffix
+  Shape shard_shape;  // Zarr v3: voxels per shard; empty: unsharded
 };
 
 // Validates the chain against the input (naming the failing step), creates the output under a

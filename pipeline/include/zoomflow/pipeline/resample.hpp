@@ -29,6 +29,8 @@ struct ResampleRequest {
   Shape chunk_shape;  // empty: 64 per axis
   storage::CompressionSpec compression;
   bool overwrite = false;
+  storage::StorageFormat format = storage::StorageFormat::kAuto;  // kAuto: from the suffix
+  Shape shard_shape;  // Zarr v3: voxels per shard; empty: unsharded
 };
 
 // Validates the request, opens the input, creates the output under a temporary name, runs,

@@ -1,4 +1,5 @@
-// A dataset opened for reading: its description, and any box of it read into a view.
+// A dataset opened for reading (an HDF5 dataset, a Zarr v2/v3 or N5 array, an OME-Zarr image
+// at one of its levels): its description, and any box of it read into a view.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include "zoomflow/kernels/error.hpp"
 #include "zoomflow/kernels/strided_view.hpp"
 #include "zoomflow/storage/dataset_path.hpp"
+#include "zoomflow/storage/storage_format.hpp"
 
 namespace zoomflow::storage {
 
@@ -22,6 +24,24 @@ struct FilterInfo {
 struct AttributeInfo {
   std::string name;
   std::string value_text;  // printable form, for `zoomflow info`
+  // The value as JSON text (numbers, strings, arrays of them, objects); empty when it has no
+  // JSON form (an HDF5 compound, a reference). Copied through this form between formats.
+  std::string value_json;
+};
+
+// One axis as OME-Zarr describes it (name, "space"/"time"/"channel", unit), or a Zarr v3
+// dimension name alone.
+struct AxisInfo {
+  std::string name;
+  std::string type;
+  std::string unit;
+};
+
+// One level of an OME-Zarr multiscale image.
+struct LevelInfo {
+  std::string path;           // relative to the image group, e.g. "0"
+  Shape shape;                // empty when the level cannot be read
+  std::vector<double> scale;  // its scale transform, per axis
 };
 
 struct DatasetInfo {
@@ -33,11 +53,29 @@ struct DatasetInfo {
   std::vector<FilterInfo> filters;
   std::vector<AttributeInfo> attributes;
   std::uint64_t storage_bytes = 0;  // bytes on disk
+
+  StorageFormat format = StorageFormat::kHdf5;
+  Shape shard_shape;  // Zarr v3 sharded arrays: voxels per shard; else empty
+  std::vector<std::string>
+      codecs;              // Zarr and N5: the codec chain, e.g. "bytes(little)", "zstd(level=1)"
+  std::string fill_value;  // Zarr and N5: as the metadata gives it, printable
+  std::vector<AxisInfo> axes;  // OME-Zarr axes, or Zarr v3 dimension_names; else empty
+  // Physical size of a voxel per axis (C order) and its unit, from OME-Zarr's scale transform or
+  // a voxel-size attribute (element_size_um, resolution, voxel_size, spacing, pixelResolution).
+  std::vector<double> voxel_size;
+  std::string voxel_unit;
+  // OME-Zarr: the image group this array is a level of, its version and all its levels.
+  std::string ome_group;
+  std::string ome_version;
+  std::vector<LevelInfo> levels;
 };
 
 struct InputOptions {
   // Decoded input chunks kept for reuse by neighbouring reads; 0 disables the cache.
   std::uint64_t chunk_cache_bytes = std::uint64_t(256) << 20;
+  // Zarr and N5: sum the sizes of the array's files into info().storage_bytes (a walk of its
+  // folder, which `zoomflow info` asks for and runs do not need). HDF5 always knows it.
+  bool measure_storage = false;
 };
 
 class InputDataset {
@@ -51,9 +89,10 @@ class InputDataset {
   const DatasetInfo& info() const;
 
   // Reads `box` (inside the dataset) into `out` (shape box.extent, dtype info().dtype).
-  // Thread-safe: HDF5 is entered by one thread at a time, while chunks filtered by zstd,
-  // deflate, shuffle or nothing are decoded in the calling thread, so many readers decode
-  // at once. A corrupt chunk fails with a message naming the file, dataset and chunk.
+  // Thread-safe: chunks are decoded in the calling thread, so many readers decode at once; HDF5
+  // is entered by one thread at a time, Zarr and N5 chunk files are read with no lock at all.
+  // Chunks never written read as the fill value. A corrupt chunk fails with a message naming
+  // the file or store, the dataset and the chunk.
   Status read_box(const Box& box, ArrayView out) const;
 
  private:

@@ -1,5 +1,6 @@
-// A dataset being written: chunked, compressed chunk by chunk on any thread, stored with direct
-// chunk writes, and given its final name only by commit().
+// A dataset being written (HDF5, Zarr v2, Zarr v3 optionally sharded, N5): chunked, compressed
+// chunk by chunk (or shard by shard) on any thread, stored, and given its final name only by
+// commit().
 #pragma once
 
 #include <cstddef>
@@ -15,6 +16,7 @@
 #include "zoomflow/storage/compression.hpp"
 #include "zoomflow/storage/dataset_path.hpp"
 #include "zoomflow/storage/input_dataset.hpp"
+#include "zoomflow/storage/storage_format.hpp"
 
 namespace zoomflow::storage {
 
@@ -29,9 +31,15 @@ struct OutputOptions {
   DType dtype = DType::kUInt8;
   Shape chunk_shape;  // empty: 64 per axis, clipped to the shape
   CompressionSpec compression;
+  // kAuto: an existing container's own format, else from the suffix (.zarr: Zarr v3, .n5: N5,
+  // anything else: HDF5).
+  StorageFormat format = StorageFormat::kAuto;
+  // Zarr v3 only: voxels per shard, a multiple of the chunk shape per axis; empty: no sharding.
+  Shape shard_shape;
   bool overwrite = false;  // replace an existing dataset (or the file's only dataset)
   // Attributes copied from this input; voxel sizes (element_size_um, resolution, voxel_size,
-  // spacing) multiplied per axis by voxel_size_scale (input length / output length).
+  // spacing, pixelResolution, OME-Zarr scale) multiplied per axis by voxel_size_scale (input
+  // length / output length).
   const InputDataset* copy_attributes_from = nullptr;
   std::vector<double> voxel_size_scale;
   // Written as string attributes, e.g. zoomflow_zoom, zoomflow_order, zoomflow_version.
@@ -40,10 +48,10 @@ struct OutputOptions {
   FileFormat file_format = FileFormat::kEarliest;
 };
 
-// One chunk's bytes as they go to disk (already compressed); empty when the chunk is all fill
-// value and is not written.
+// One write unit's bytes as they go to disk (a chunk, or a whole shard of a sharded Zarr v3 array,
+// already compressed); empty when it is all fill value and is not written.
 struct EncodedChunk {
-  IndexVector chunk_origin;  // in voxels, a multiple of the chunk shape
+  IndexVector chunk_origin;  // in voxels, a multiple of write_shape()
   std::vector<std::byte> bytes;
   bool is_fill() const { return bytes.empty(); }
 };
@@ -51,8 +59,9 @@ struct EncodedChunk {
 class OutputDataset {
  public:
   // Checks everything that can be checked up front (output folder exists, dataset free or
-  // --overwrite, input not the same dataset), then creates a temporary: a new file under a
-  // temporary name in the same folder, or an unlinked dataset in an existing file.
+  // --overwrite, input not the same dataset), then creates a temporary: a new file or store
+  // under a hidden temporary name in the same folder, an unlinked dataset in an existing HDF5
+  // file, or a new array's folder under a hidden temporary name in an existing store.
   static Result<OutputDataset> create(const DatasetPath& path, const OutputOptions& options);
 
   OutputDataset(OutputDataset&&) noexcept;
@@ -63,16 +72,22 @@ class OutputDataset {
   const Shape& shape() const;
   const Shape& chunk_shape() const;
   DType dtype() const;
+  // The unit encode_chunk and write_chunk take: a whole shard of a sharded Zarr v3 array, else
+  // one chunk. Blocks of a run are aligned to it.
+  const Shape& write_shape() const;
+  // True for Zarr and N5: write_chunk may be called from many threads at once (each unit is its
+  // own file; no lock). False for HDF5 (one thread at a time).
+  bool parallel_writes() const;
 
-  // Compresses one chunk: `values` holds the voxels of the chunk at chunk_origin, clipped to the
-  // dataset (edge chunks are padded with the fill value). Thread-safe, touches no HDF5 state.
+  // Compresses one write unit: `values` holds its voxels, clipped to the dataset (edge chunks
+  // are padded with the fill value). Thread-safe, touches no HDF5 state.
   Result<EncodedChunk> encode_chunk(const IndexVector& chunk_origin, ConstArrayView values) const;
 
-  // Stores an encoded chunk with a direct chunk write (nothing for a fill chunk). Thread-safe
-  // (HDF5 is entered by one thread at a time), meant for one writer thread.
+  // Stores an encoded unit (nothing for a fill unit): an HDF5 direct chunk write, or a Zarr/N5
+  // chunk or shard file written under a temporary name and renamed. Thread-safe.
   Status write_chunk(const EncodedChunk& chunk);
 
-  // Flushes, closes and moves the result to its final name.
+  // Writes the metadata (a new array's last), closes and moves the result to its final name.
   Status commit();
 
  private:

@@ -1,10 +1,11 @@
-#include "attributes.hpp"
+#include "hdf5_attributes.hpp"
 
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstring>
 
+#include "../json_attributes.hpp"
 #include "hdf5_types.hpp"
 
 namespace zoomflow::storage {
@@ -101,6 +102,75 @@ std::string enum_text(hid_t attribute, hid_t type, std::size_t n, bool is_array)
   return text;
 }
 
+using nlohmann::json;
+
+template <class T>
+json numbers_json(hid_t attribute, hid_t memory_type, std::size_t n, bool is_array) {
+  std::vector<T> values(n);
+  if (n > 0 && H5Aread(attribute, memory_type, values.data()) < 0) return json();
+  if (!is_array && n == 1) return json(values[0]);
+  return json(values);
+}
+
+json strings_json(hid_t attribute, hid_t type, hid_t space, std::size_t n, bool is_array) {
+  std::vector<std::string> values;
+  if (H5Tis_variable_str(type) > 0) {
+    TypeHandle memory(H5Tcopy(H5T_C_S1));
+    H5Tset_size(memory.get(), H5T_VARIABLE);
+    H5Tset_cset(memory.get(), H5Tget_cset(type));
+    std::vector<char*> pointers(n, nullptr);
+    if (n > 0 && H5Aread(attribute, memory.get(), pointers.data()) < 0) return json();
+    for (char* p : pointers) values.emplace_back(p ? p : "");
+    H5Dvlen_reclaim(memory.get(), space, H5P_DEFAULT, pointers.data());
+  } else {
+    const std::size_t size = H5Tget_size(type);
+    TypeHandle memory(H5Tcopy(type));
+    std::vector<char> bytes(size * n);
+    if (n > 0 && H5Aread(attribute, memory.get(), bytes.data()) < 0) return json();
+    for (std::size_t i = 0; i < n; ++i) {
+      const char* s = bytes.data() + i * size;
+      values.emplace_back(s, std::find(s, s + size, '\0'));
+    }
+  }
+  if (!is_array && n == 1) return json(values[0]);
+  return json(values);
+}
+
+// h5py's bool enum as JSON booleans; other enums as their integer values.
+json enum_json(hid_t attribute, hid_t type, std::size_t n, bool is_array) {
+  const TypeHandle memory(H5Tget_native_type(type, H5T_DIR_ASCEND));
+  const TypeHandle base(H5Tget_super(memory.get()));
+  const bool is_bool = H5Tget_nmembers(memory.get()) == 2 && H5Tget_size(memory.get()) == 1;
+  std::vector<long long> values(n);
+  if (n > 0 && H5Aread(attribute, H5T_NATIVE_LLONG, values.data()) < 0) return json();
+  json list = json::array();
+  for (long long v : values) list.push_back(is_bool ? json(v != 0) : json(v));
+  if (!is_array && n == 1) return list[0];
+  return list;
+}
+
+// The attribute's value as JSON; null when it has no JSON form.
+json attribute_json(hid_t attribute) {
+  const TypeHandle type(H5Aget_type(attribute));
+  const SpaceHandle space(H5Aget_space(attribute));
+  const std::size_t n = point_count(space.get());
+  const bool is_array = H5Sget_simple_extent_ndims(space.get()) > 0;
+  switch (H5Tget_class(type.get())) {
+    case H5T_INTEGER:
+      if (H5Tget_sign(type.get()) == H5T_SGN_NONE)
+        return numbers_json<unsigned long long>(attribute, H5T_NATIVE_ULLONG, n, is_array);
+      return numbers_json<long long>(attribute, H5T_NATIVE_LLONG, n, is_array);
+    case H5T_FLOAT:
+      return numbers_json<double>(attribute, H5T_NATIVE_DOUBLE, n, is_array);
+    case H5T_STRING:
+      return strings_json(attribute, type.get(), space.get(), n, is_array);
+    case H5T_ENUM:
+      return enum_json(attribute, type.get(), n, is_array);
+    default:
+      return json();
+  }
+}
+
 std::string attribute_text(hid_t attribute) {
   const TypeHandle type(H5Aget_type(attribute));
   const SpaceHandle space(H5Aget_space(attribute));
@@ -188,20 +258,94 @@ std::vector<AttributeInfo> read_attributes(hid_t object) {
   std::vector<AttributeInfo> result;
   for (const std::string& name : attribute_names(object)) {
     const AttributeHandle attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT));
-    result.push_back({name, attribute ? attribute_text(attribute.get()) : "<unreadable>"});
+    if (!attribute) {
+      result.push_back({name, "<unreadable>", ""});
+      continue;
+    }
+    const json value = attribute_json(attribute.get());
+    result.push_back({name, attribute_text(attribute.get()),
+                      value.is_null()
+                          ? std::string()
+                          : value.dump(-1, ' ', false, json::error_handler_t::replace)});
   }
   return result;
-}
-
-bool is_voxel_size_name(const std::string& name) {
-  return name == "element_size_um" || name == "resolution" || name == "voxel_size" ||
-         name == "spacing";
 }
 
 Status copy_attributes(hid_t from, hid_t to, const std::vector<double>& voxel_scale) {
   for (const std::string& name : attribute_names(from))
     ZF_RETURN_IF_ERROR(copy_attribute(from, to, name, voxel_scale));
   return ok_status();
+}
+
+namespace {
+
+template <class T>
+Status write_list(hid_t to, const std::string& name, hid_t file_type, hid_t memory_type,
+                  const std::vector<T>& values, bool as_array) {
+  const hsize_t dims[1] = {values.size()};
+  SpaceHandle space(as_array ? H5Screate_simple(1, dims, nullptr) : H5Screate(H5S_SCALAR));
+  AttributeHandle attribute(
+      H5Acreate2(to, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT));
+  if (!attribute || H5Awrite(attribute.get(), memory_type, values.data()) < 0)
+    return hdf5_error(ErrorCode::kIoError, "cannot write attribute " + name);
+  return ok_status();
+}
+
+Status write_strings(hid_t to, const std::string& name, const std::vector<std::string>& values,
+                     bool as_array) {
+  TypeHandle type(H5Tcopy(H5T_C_S1));
+  H5Tset_size(type.get(), H5T_VARIABLE);
+  H5Tset_cset(type.get(), H5T_CSET_UTF8);
+  std::vector<const char*> pointers;
+  for (const std::string& v : values) pointers.push_back(v.c_str());
+  return write_list(to, name, type.get(), type.get(), pointers, as_array);
+}
+
+Status write_bools(hid_t to, const std::string& name, const std::vector<std::int8_t>& values,
+                   bool as_array) {
+  const TypeHandle type = stored_type_for(DType::kBool);
+  return write_list(to, name, type.get(), type.get(), values, as_array);
+}
+
+}  // namespace
+
+Status write_json_attribute(hid_t object, const std::string& name, const json& value) {
+  if (H5Aexists(object, name.c_str()) > 0) H5Adelete(object, name.c_str());
+  const bool as_array = value.is_array();
+  const json list = as_array ? value : json::array({value});
+  const auto all = [&](auto predicate) {
+    return !list.empty() && std::all_of(list.begin(), list.end(), predicate);
+  };
+  if (all([](const json& v) { return v.is_boolean(); })) {
+    std::vector<std::int8_t> values;
+    for (const json& v : list) values.push_back(v.get<bool>() ? 1 : 0);
+    return write_bools(object, name, values, as_array);
+  }
+  if (all([](const json& v) { return v.is_number_integer() && !v.is_number_unsigned(); }) ||
+      all([](const json& v) {
+        return v.is_number_integer() && v.get<std::uint64_t>() <= INT64_MAX;
+      })) {
+    std::vector<long long> values;
+    for (const json& v : list) values.push_back(v.get<long long>());
+    return write_list(object, name, H5T_STD_I64LE, H5T_NATIVE_LLONG, values, as_array);
+  }
+  if (all([](const json& v) { return v.is_number_unsigned(); })) {
+    std::vector<unsigned long long> values;
+    for (const json& v : list) values.push_back(v.get<unsigned long long>());
+    return write_list(object, name, H5T_STD_U64LE, H5T_NATIVE_ULLONG, values, as_array);
+  }
+  if (all([](const json& v) { return v.is_number(); })) {
+    std::vector<double> values;
+    for (const json& v : list) values.push_back(v.get<double>());
+    return write_list(object, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, values, as_array);
+  }
+  if (all([](const json& v) { return v.is_string(); })) {
+    std::vector<std::string> values;
+    for (const json& v : list) values.push_back(v.get<std::string>());
+    return write_strings(object, name, values, as_array);
+  }
+  return write_string_attribute(object, name,
+                                value.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 Status write_string_attribute(hid_t object, const std::string& name, const std::string& value) {

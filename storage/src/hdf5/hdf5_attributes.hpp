@@ -1,9 +1,12 @@
-// Attributes: printable values for `zoomflow info`, copying from an input dataset to an output
-// (voxel sizes scaled), and provenance strings. The caller holds the HDF5 lock.
+// HDF5 attributes: printable and JSON values for `zoomflow info` and other formats, copying from an
+// input dataset to an output (voxel sizes scaled), and provenance strings. The caller holds the
+// HDF5 lock.
 #pragma once
 
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "hdf5_handle.hpp"
 #include "zoomflow/kernels/error.hpp"
@@ -14,13 +17,14 @@ namespace zoomflow::storage {
 // The attributes of `object`, in name order, with printable values.
 std::vector<AttributeInfo> read_attributes(hid_t object);
 
-// True for the names that hold a voxel size: element_size_um, resolution, voxel_size, spacing.
-bool is_voxel_size_name(const std::string& name);
-
 // Copies every attribute of `from` to `to` (object references are skipped: they would point into
 // the other file). A numeric voxel size with one value per axis (or one value) is multiplied by
 // `voxel_scale` per axis and stored as float64.
 Status copy_attributes(hid_t from, hid_t to, const std::vector<double>& voxel_scale);
+
+// Writes a JSON value as an attribute: numbers, bools (h5py's enum) and strings, and flat lists
+// of one of them, as HDF5 types; anything else (objects, nested or mixed lists) as its JSON text.
+Status write_json_attribute(hid_t object, const std::string& name, const nlohmann::json& value);
 
 // Writes (or replaces) a variable-length UTF-8 string attribute, as h5py writes str.
 Status write_string_attribute(hid_t object, const std::string& name, const std::string& value);

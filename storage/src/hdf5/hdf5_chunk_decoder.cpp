@@ -1,4 +1,4 @@
-#include "chunk_decoder.hpp"
+#include "hdf5_chunk_decoder.hpp"
 
 #include <cstring>
 #include <string>

@@ -1,4 +1,4 @@
-#include "open_dataset.hpp"
+#include "hdf5_files.hpp"
 
 #include <algorithm>
 #include <filesystem>

@@ -1,0 +1,42 @@
+#include "xz_codec.hpp"
+
+#include <lzma.h>
+
+#include <cstdint>
+#include <string>
+
+namespace zoomflow::storage {
+
+Status xz_decompress(std::span<const std::byte> compressed, std::span<std::byte> out) {
+  lzma_stream stream = LZMA_STREAM_INIT;
+  if (lzma_stream_decoder(&stream, UINT64_MAX, 0) != LZMA_OK)
+    return make_error(ErrorCode::kOutOfMemory, "cannot start the xz decoder");
+  stream.next_in = reinterpret_cast<const std::uint8_t*>(compressed.data());
+  stream.avail_in = compressed.size();
+  stream.next_out = reinterpret_cast<std::uint8_t*>(out.data());
+  stream.avail_out = out.size();
+  lzma_ret rc = lzma_code(&stream, LZMA_FINISH);
+  const std::size_t produced = out.size() - stream.avail_out;
+  if (rc == LZMA_OK && stream.avail_out == 0) {
+    // Full: the stream must end here, with nothing more to decode.
+    std::uint8_t extra = 0;
+    stream.next_out = &extra;
+    stream.avail_out = 1;
+    rc = lzma_code(&stream, LZMA_FINISH);
+    if (stream.avail_out == 0) rc = LZMA_BUF_ERROR;
+  }
+  lzma_end(&stream);
+  if (rc != LZMA_STREAM_END) {
+    if (rc == LZMA_BUF_ERROR && produced == out.size())
+      return make_error(ErrorCode::kCorrupt,
+                        "xz data decodes to more than " + std::to_string(out.size()) + " bytes");
+    return make_error(ErrorCode::kCorrupt,
+                      "xz data does not decode (liblzma code " + std::to_string(int(rc)) + ")");
+  }
+  if (produced != out.size())
+    return make_error(ErrorCode::kCorrupt, "xz data decodes to " + std::to_string(produced) +
+                                               " bytes instead of " + std::to_string(out.size()));
+  return ok_status();
+}
+
+}  // namespace zoomflow::storage
