@@ -1,7 +1,7 @@
-// Out-of-core runs on datasets, bound thinly over pipeline/'s public run API: run_chain and
-// resample_dataset (RunOptions, RunReport), compute_dataset_stats, compare_datasets and
-// generate_dataset, and the dataset description of storage. Everything file-related of the module
-// is in this one file, so that it follows the run API when that changes.
+// Out-of-core runs on datasets (HDF5, Zarr v2/v3, N5), bound thinly over pipeline/'s public run
+// API: run_chain and resample_dataset (RunOptions, RunReport), compute_dataset_stats,
+// compare_datasets and generate_dataset, and the dataset description of storage. Everything
+// file-related of the module is in this one file, so that it follows the run API when that changes.
 //
 // Why each run has a thread of its own: Python handles SIGINT in its main thread, between
 // bytecodes. The run goes on a std::thread while the calling thread waits on it in short slices
@@ -42,6 +42,7 @@
 #include "zoomflow/pipeline/generate_dataset.hpp"
 #include "zoomflow/pipeline/resample.hpp"
 #include "zoomflow/storage/input_dataset.hpp"
+#include "zoomflow/storage/storage_format.hpp"
 
 namespace nb = nanobind;
 using namespace nb::literals;
@@ -267,8 +268,9 @@ std::unique_ptr<FileRun> start_resample(
     const std::string& src, const std::string& dst, const std::vector<double>& zoom,
     const std::optional<IndexList>& shape, int order, const std::string& mode, double cval,
     bool prefilter, const std::string& grid, const std::string& backend, const Size& memory_limit,
-    const std::optional<IndexList>& chunks, const std::string& compression, bool overwrite,
-    int threads, const std::string& blocks) {
+    const std::optional<IndexList>& chunks, const std::optional<IndexList>& shards,
+    const std::string& format, const std::string& compression, bool overwrite, int threads,
+    const std::string& blocks) {
   ResampleRequest request;
   request.input = dataset_path(src);
   request.output = dataset_path(dst);
@@ -290,6 +292,8 @@ std::unique_ptr<FileRun> start_resample(
                            "grid '" + grid + "' must be 'centers' or 'corners'"));
   request.grid = grid == "centers" ? Grid::kCenters : Grid::kCorners;
   request.chunk_shape = shape_of(chunks);
+  request.shard_shape = shape_of(shards);
+  request.format = value_or_raise(storage::parse_storage_format(format));
   request.compression = value_or_raise(storage::parse_compression(compression));
   request.overwrite = overwrite;
   RunOptions options = run_options(threads, memory_limit);
@@ -307,8 +311,8 @@ std::unique_ptr<FileRun> start_resample(
 std::unique_ptr<FileRun> start_pipeline(
     const std::string& src, const std::string& dst,
     const std::vector<std::pair<std::string, std::string>>& steps, const Size& memory_limit,
-    const std::optional<IndexList>& chunks, const std::string& compression, bool overwrite,
-    int threads) {
+    const std::optional<IndexList>& chunks, const std::optional<IndexList>& shards,
+    const std::string& format, const std::string& compression, bool overwrite, int threads) {
   ChainRequest request;
   request.input = dataset_path(src);
   request.output = dataset_path(dst);
@@ -321,6 +325,8 @@ std::unique_ptr<FileRun> start_pipeline(
     }
   }
   request.chunk_shape = shape_of(chunks);
+  request.shard_shape = shape_of(shards);
+  request.format = value_or_raise(storage::parse_storage_format(format));
   request.compression = value_or_raise(storage::parse_compression(compression));
   request.overwrite = overwrite;
   Files files = named_files({&request.input}, {&request.output});
@@ -344,11 +350,13 @@ nb::dict info(const std::string& text) {
     filters.append(dict_of("id", f.id, "name", f.name, "parameters", f.parameters));
   nb::dict attributes;
   for (const auto& a : i.attributes) attributes[nb::str(a.name.c_str())] = a.value_text;
-  return dict_of("path", i.path.to_string(), "shape", index_list(i.shape), "dtype",
-                 std::string(dtype_name(i.dtype)), "chunked", i.chunked, "chunks",
-                 index_list(i.chunk_shape), "filters", filters, "attributes", attributes,
-                 "storage_bytes", i.storage_bytes, "raw_bytes",
-                 std::uint64_t(num_elements(i.shape)) * dtype_size(i.dtype));
+  return dict_of(
+      "path", i.path.to_string(), "format", std::string(storage::storage_format_name(i.format)),
+      "shape", index_list(i.shape), "dtype", std::string(dtype_name(i.dtype)), "chunked", i.chunked,
+      "chunks", index_list(i.chunk_shape), "shards", index_list(i.shard_shape), "filters", filters,
+      "codecs", i.codecs, "fill_value", i.fill_value, "attributes", attributes, "voxel_size",
+      i.voxel_size, "voxel_unit", i.voxel_unit, "storage_bytes", i.storage_bytes, "raw_bytes",
+      std::uint64_t(num_elements(i.shape)) * dtype_size(i.dtype));
 }
 
 std::unique_ptr<FileRun> start_stats(const std::string& text, int threads) {
@@ -430,9 +438,9 @@ void register_file_runs(nb::module_& m) {
 
   m.def("start_resample", &start_resample, "src"_a, "dst"_a, "zoom"_a, "shape"_a, "order"_a,
         "mode"_a, "cval"_a, "prefilter"_a, "grid"_a, "backend"_a, "memory_limit"_a, "chunks"_a,
-        "compression"_a, "overwrite"_a, "threads"_a, "blocks"_a);
+        "shards"_a, "format"_a, "compression"_a, "overwrite"_a, "threads"_a, "blocks"_a);
   m.def("start_pipeline", &start_pipeline, "src"_a, "dst"_a, "steps"_a, "memory_limit"_a,
-        "chunks"_a, "compression"_a, "overwrite"_a, "threads"_a);
+        "chunks"_a, "shards"_a, "format"_a, "compression"_a, "overwrite"_a, "threads"_a);
   m.def("start_stats", &start_stats, "path"_a, "threads"_a);
   m.def("start_compare", &start_compare, "a"_a, "b"_a, "threads"_a);
   m.def("start_generate", &start_generate, "path"_a, "shape"_a, "dtype"_a, "pattern"_a, "seed"_a,

@@ -103,6 +103,49 @@ def test_resample_splines_and_modes_match_scipy(tmp_path, rng, mode, prefilter):
     )
 
 
+def test_zarr_and_n5_runs(tmp_path, rng):
+    zarr = pytest.importorskip("zarr")
+    x = random_array(rng, (40, 30, 20), np.uint16)
+    for version in (2, 3):
+        source = zarr.create_array(
+            store=str(tmp_path / f"in{version}.zarr"),
+            shape=x.shape,
+            chunks=(16, 16, 16),
+            dtype=x.dtype,
+            zarr_format=version,
+        )
+        source[...] = x
+    want = ndi.zoom(x, 1.5, order=1)  # scipy's grid (corners) and mode 'constant'
+    for version in (2, 3):
+        out = tmp_path / f"out{version}.zarr"
+        zoomflow.resample(
+            tmp_path / f"in{version}.zarr",
+            out,
+            zoom=1.5,
+            order=1,
+            mode="constant",
+            grid="corners",
+            chunks=(16, 16, 16),
+            shards=(32, 32, 32),
+            progress=False,
+        )
+        got = zarr.open_array(str(out), mode="r")[...]
+        assert got.dtype == want.dtype and np.abs(got.astype(int) - want.astype(int)).max() <= 1
+        info = zoomflow.info(out)
+        assert info.format == "zarr3" and info.shape == want.shape
+        assert info.chunks == (16, 16, 16) and info.shards == (32, 32, 32)
+        assert any("zstd(level=1)" in codec for codec in info.codecs), info.codecs
+    assert zoomflow.info(tmp_path / "in2.zarr").format == "zarr2"
+    zoomflow.pipeline(
+        tmp_path / "in3.zarr",
+        f"{tmp_path / 'out.n5'}:/v",
+        ["resample:zoom=1.5,order=1,mode=constant,grid=corners"],
+        progress=False,
+    )
+    assert zoomflow.info(f"{tmp_path / 'out.n5'}:/v").format == "n5"
+    assert zoomflow.compare(f"{tmp_path / 'out.n5'}:/v", tmp_path / "out3.zarr").identical
+
+
 def test_progress_callback_is_called_in_the_calling_thread(tmp_path, rng):
     x = random_array(rng, (64, 64, 64), np.uint8)
     src = write_h5(tmp_path / "in.h5", x, chunks=(16, 16, 16))

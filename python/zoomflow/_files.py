@@ -2,7 +2,8 @@
 ``stats``, ``compare``, ``generate``), over the C++ pipeline as the command line runs it.
 
 Datasets are named as on the command line: ``"FILE.h5:/path/to/dataset"`` (or ``"FILE.h5"`` for
-a file's only input dataset).
+a file's only input dataset), ``"DIR.zarr[:/path]"`` (Zarr v2 or v3, OME-Zarr images at a level),
+``"DIR.n5:/path"``; inputs are recognised by content, outputs by suffix or ``format``.
 """
 
 from __future__ import annotations
@@ -105,15 +106,28 @@ class DatasetInfo:
     ----------
     path : str
         The dataset, as ``FILE:/path``.
+    format : str
+        'hdf5', 'zarr2', 'zarr3' or 'n5'.
     shape : tuple of int
     dtype : str
         A numpy dtype name ('bool', 'uint16', 'float32', ...).
     chunked : bool
     chunks : tuple of int
         The chunk shape; empty unless chunked.
+    shards : tuple of int
+        Zarr v3 sharded arrays: voxels per shard; else empty.
     filters : tuple of FilterInfo
+        HDF5 filters.
+    codecs : tuple of str
+        Zarr and N5: the codec chain, e.g. 'bytes(little)', 'zstd(level=1)'.
+    fill_value : str
+        Zarr and N5: the fill value as the metadata gives it.
     attributes : dict of str to str
         Each attribute's printable value.
+    voxel_size : tuple of float
+        Physical size of a voxel per axis (OME-Zarr scale, or a voxel-size attribute); empty
+        when none is given.
+    voxel_unit : str
     storage_bytes : int
         Bytes on disk.
     raw_bytes : int
@@ -121,12 +135,18 @@ class DatasetInfo:
     """
 
     path: str
+    format: str
     shape: tuple[int, ...]
     dtype: str
     chunked: bool
     chunks: tuple[int, ...]
+    shards: tuple[int, ...]
     filters: tuple[FilterInfo, ...]
+    codecs: tuple[str, ...]
+    fill_value: str
     attributes: dict[str, str] = field(hash=False)
+    voxel_size: tuple[float, ...]
+    voxel_unit: str
     storage_bytes: int
     raw_bytes: int
 
@@ -250,6 +270,8 @@ def resample(
     backend: str = "auto",
     memory_limit: Size = "1GiB",
     chunks: Optional[Sequence[int]] = None,
+    shards: Optional[Sequence[int]] = None,
+    format: str = "auto",
     compression: str = "zstd:1",
     overwrite: bool = False,
     progress: ProgressArg = True,
@@ -288,8 +310,14 @@ def resample(
         Bytes, or a size such as '512MiB', '2GiB' (default '1GiB').
     chunks : sequence of int, optional
         Output chunk shape (default 64 per axis, clipped to the shape).
+    shards : sequence of int, optional
+        Zarr v3: voxels per shard (a multiple of the chunks); default unsharded.
+    format : str, optional
+        The output's format: 'auto' (default: .zarr is Zarr v3, .n5 N5, else HDF5), 'hdf5',
+        'zarr2', 'zarr3' or 'n5'.
     compression : str, optional
-        'zstd[:L]' (default 'zstd:1'), 'gzip[:L]' or 'none'.
+        'zstd[:L]' (default 'zstd:1'), 'gzip[:L]', 'blosc[:CNAME][:L][:SHUFFLE]' (Zarr, N5) or
+        'none'.
     overwrite : bool, optional
         Replace an existing output dataset.
     progress : bool or callable, optional
@@ -335,6 +363,8 @@ def resample(
         backend,
         memory_limit,
         _shape(chunks),
+        _shape(shards),
+        format,
         compression,
         bool(overwrite),
         threads_of(threads),
@@ -358,6 +388,8 @@ def pipeline(
     *,
     memory_limit: Size = "1GiB",
     chunks: Optional[Sequence[int]] = None,
+    shards: Optional[Sequence[int]] = None,
+    format: str = "auto",
     compression: str = "zstd:1",
     overwrite: bool = False,
     progress: ProgressArg = True,
@@ -374,7 +406,7 @@ def pipeline(
         ``"clip:lo=0,hi=1000"``, ``"scale:mul=0.255,add=0"``, ``"cast:uint8"``,
         ``"threshold:gt=128"``, ``"gaussian:sigma=1"``) or as the JSON objects of ``--steps``
         (``{"step": "gaussian", "sigma": [1, 1, 2]}``).
-    memory_limit, chunks, compression, overwrite, progress, threads
+    memory_limit, chunks, shards, format, compression, overwrite, progress, threads
         As in :func:`resample`.
 
     Returns
@@ -395,6 +427,8 @@ def pipeline(
         entries,
         memory_limit,
         _shape(chunks),
+        _shape(shards),
+        format,
         compression,
         bool(overwrite),
         threads_of(threads),
@@ -408,7 +442,8 @@ def info(path: PathLike) -> DatasetInfo:
     Parameters
     ----------
     path : str or path
-        ``"FILE.h5:/dataset"``, or ``"FILE.h5"`` for the file's only dataset.
+        ``"FILE.h5:/dataset"`` (or ``"FILE.h5"`` for the file's only dataset), ``"DIR.zarr"``,
+        ``"DIR.n5:/path"``.
 
     Returns
     -------
@@ -420,17 +455,9 @@ def info(path: PathLike) -> DatasetInfo:
         As the command line reports them.
     """
     d = _core.info(_text(path))
-    return DatasetInfo(
-        path=d["path"],
-        shape=tuple(d["shape"]),
-        dtype=d["dtype"],
-        chunked=d["chunked"],
-        chunks=tuple(d["chunks"]),
-        filters=tuple(FilterInfo(f["id"], f["name"], tuple(f["parameters"])) for f in d["filters"]),
-        attributes=dict(d["attributes"]),
-        storage_bytes=d["storage_bytes"],
-        raw_bytes=d["raw_bytes"],
-    )
+    filters = tuple(FilterInfo(f["id"], f["name"], tuple(f["parameters"])) for f in d["filters"])
+    plain = {k: tuple(v) if isinstance(v, list) else v for k, v in d.items() if k != "filters"}
+    return DatasetInfo(**{**plain, "filters": filters, "attributes": dict(d["attributes"])})
 
 
 def stats(path: PathLike, *, threads: Optional[int] = None) -> DatasetStats:
