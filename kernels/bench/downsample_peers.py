@@ -6,7 +6,7 @@ zoomflow's result is TensorStore's, bit for bit.
 
 Usage (the venv of ./dev.sh test):
   .venv/bin/python kernels/bench/downsample_peers.py build/kernels/bench/zoomflow_downsample_bench \
-      [--quick] [--workdir DIR] [--rounds N]
+      [--quick] [--workdir DIR] [--rounds N] [--only uint64,mode,...]
 """
 import argparse
 import json
@@ -23,6 +23,8 @@ CASES = [  # pattern, dtype, shape, method
     ("labels", "uint32", (1024, 1024, 512), "mode"),
     ("cells3", "uint32", (1024, 1024, 512), "mode"),
     ("random4", "uint32", (1024, 1024, 512), "mode"),
+    ("labels", "uint64", (1024, 1024, 512), "mode"),
+    ("cells3", "uint64", (1024, 1024, 512), "mode"),
     ("noise", "uint16", (1024, 1024, 1024), "mean"),
 ]
 
@@ -40,10 +42,15 @@ def main():
     parser.add_argument("--workdir", default=None)
     parser.add_argument("--rounds", type=int, default=3,
                         help="rounds of every tool in turn; the best of each is kept")
+    parser.add_argument("--only", default="",
+                        help="cases whose pattern, dtype or method is one of these (comma list)")
     args = parser.parse_args()
+    only = set(args.only.split(",")) - {""}
     rows = []
     with tempfile.TemporaryDirectory(dir=args.workdir) as work:
         for pattern, dtype, shape, method in CASES:
+            if only and not only & {pattern, dtype, method}:
+                continue
             if args.quick:
                 shape = tuple(n // 2 for n in shape)
             src, dst = os.path.join(work, "in.raw"), os.path.join(work, "out.raw")

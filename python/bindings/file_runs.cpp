@@ -1,7 +1,8 @@
 // Out-of-core runs on datasets (HDF5, Zarr v2/v3, N5), bound thinly over pipeline/'s public run
-// API: run_chain and resample_dataset (RunOptions, RunReport), compute_dataset_stats,
-// compare_datasets and generate_dataset, and the dataset description of storage. Everything
-// file-related of the module is in this one file, so that it follows the run API when that changes.
+// API: run_chain and resample_dataset (RunOptions, RunReport), run_pyramid (PyramidReport),
+// compute_dataset_stats, compare_datasets and generate_dataset, and the dataset description of
+// storage. Everything file-related of the module is in this one file, so that it follows the run
+// API when that changes.
 //
 // Why each run has a thread of its own: Python handles SIGINT in its main thread, between
 // bytecodes. The run goes on a std::thread while the calling thread waits on it in short slices
@@ -40,6 +41,7 @@
 #include "zoomflow/pipeline/dataset_compare.hpp"
 #include "zoomflow/pipeline/dataset_stats.hpp"
 #include "zoomflow/pipeline/generate_dataset.hpp"
+#include "zoomflow/pipeline/pyramid.hpp"
 #include "zoomflow/pipeline/resample.hpp"
 #include "zoomflow/storage/input_dataset.hpp"
 #include "zoomflow/storage/storage_format.hpp"
@@ -106,6 +108,15 @@ std::uint64_t memory_limit_of(const Size& limit) {
   return value_or_raise(tools::parse_byte_size(std::get<std::string>(limit)));
 }
 
+ReduceMethod reduce_method_of(const std::string& name) {
+  const std::optional<ReduceMethod> method = parse_reduce_method(name);
+  if (!method)
+    raise_error(make_error(
+        ErrorCode::kInvalidArgument,
+        "method '" + name + "' must be 'mean', 'mode', 'median', 'min', 'max' or 'stride'"));
+  return *method;
+}
+
 Backend backend_of(const std::string& name) {
   for (Backend backend : {Backend::kAuto, Backend::kCpu, Backend::kCuda})
     if (backend_name(backend) == name) return backend;
@@ -137,6 +148,17 @@ nb::dict report_dict(const RunReport& r) {
                  r.seconds);
 }
 
+nb::dict report_dict(const PyramidReport& r) {
+  std::vector<IndexList> shapes, factors;
+  for (const Shape& s : r.level_shapes) shapes.push_back(index_list(s));
+  for (const Shape& f : r.total_factors) factors.push_back(index_list(f));
+  return dict_of("level_shapes", shapes, "total_factors", factors, "level_paths", r.level_paths,
+                 "unit_shape", index_list(r.unit_shape), "units", r.units, "constant_units",
+                 r.constant_units, "threads", r.threads, "planned_memory_bytes",
+                 r.planned_memory_bytes, "input_bytes_read", r.input_bytes_read, "output_bytes",
+                 r.output_bytes, "bytes_written", r.bytes_written, "seconds", r.seconds);
+}
+
 nb::dict report_dict(const DatasetStats& s) {
   return dict_of("shape", index_list(s.shape), "dtype", std::string(dtype_name(s.dtype)), "count",
                  s.count, "nonzero", s.nonzero, "nan_count", s.nan_count, "min",
@@ -160,7 +182,7 @@ nb::dict report_dict(const GenerateReport& r) {
 }
 
 // What a run's thread computes: one of the reports, or the error that stopped it.
-using Reports = std::variant<RunReport, DatasetStats, CompareReport, GenerateReport>;
+using Reports = std::variant<RunReport, PyramidReport, DatasetStats, CompareReport, GenerateReport>;
 using Outcome = Result<Reports>;
 
 template <class T>
@@ -270,12 +292,16 @@ std::unique_ptr<FileRun> start_resample(
     bool prefilter, const std::string& grid, const std::string& backend, const Size& memory_limit,
     const std::optional<IndexList>& chunks, const std::optional<IndexList>& shards,
     const std::string& format, const std::string& compression, bool overwrite, int threads,
-    const std::string& blocks) {
+    const std::string& blocks, const std::string& method, const std::optional<IndexList>& factors,
+    bool antialias) {
   ResampleRequest request;
   request.input = dataset_path(src);
   request.output = dataset_path(dst);
   request.zoom = zoom;
   request.output_shape = shape_of(shape);
+  if (method != "interpolate") request.method = reduce_method_of(method);
+  if (factors) request.factors = *factors;
+  request.antialias = antialias;
   if (order < 0 || order > kMaxSplineOrder)
     raise_error(
         make_error(ErrorCode::kInvalidArgument, "order " + std::to_string(order) + " is not 0..5"));
@@ -331,6 +357,30 @@ std::unique_ptr<FileRun> start_pipeline(
   request.overwrite = overwrite;
   Files files = named_files({&request.input}, {&request.output});
   return start_run([request](const RunOptions& o) { return run_chain(request, o); },
+                   run_options(threads, memory_limit), std::move(files));
+}
+
+// Every level of a pyramid from one read of the input (as `zoomflow pyramid`).
+std::unique_ptr<FileRun> start_pyramid(
+    const std::string& src, const std::string& dst, const std::string& method, int levels,
+    const std::vector<IndexList>& factors, const Size& memory_limit,
+    const std::optional<IndexList>& chunks, const std::optional<IndexList>& shards,
+    const std::string& format, const std::string& compression, bool overwrite, int threads) {
+  PyramidRequest request;
+  request.input = dataset_path(src);
+  request.output = dst;
+  request.method = reduce_method_of(method);
+  request.levels = levels;
+  request.factors = factors;
+  request.chunk_shape = shape_of(chunks);
+  request.shard_shape = shape_of(shards);
+  request.format = value_or_raise(storage::parse_storage_format(format));
+  request.compression = value_or_raise(storage::parse_compression(compression));
+  request.overwrite = overwrite;
+  storage::DatasetPath output;
+  output.file = dst;
+  Files files = named_files({&request.input}, {&output});
+  return start_run([request](const RunOptions& o) { return run_pyramid(request, o); },
                    run_options(threads, memory_limit), std::move(files));
 }
 
@@ -438,7 +488,11 @@ void register_file_runs(nb::module_& m) {
 
   m.def("start_resample", &start_resample, "src"_a, "dst"_a, "zoom"_a, "shape"_a, "order"_a,
         "mode"_a, "cval"_a, "prefilter"_a, "grid"_a, "backend"_a, "memory_limit"_a, "chunks"_a,
-        "shards"_a, "format"_a, "compression"_a, "overwrite"_a, "threads"_a, "blocks"_a);
+        "shards"_a, "format"_a, "compression"_a, "overwrite"_a, "threads"_a, "blocks"_a, "method"_a,
+        "factors"_a, "antialias"_a);
+  m.def("start_pyramid", &start_pyramid, "src"_a, "dst"_a, "method"_a, "levels"_a, "factors"_a,
+        "memory_limit"_a, "chunks"_a, "shards"_a, "format"_a, "compression"_a, "overwrite"_a,
+        "threads"_a);
   m.def("start_pipeline", &start_pipeline, "src"_a, "dst"_a, "steps"_a, "memory_limit"_a,
         "chunks"_a, "shards"_a, "format"_a, "compression"_a, "overwrite"_a, "threads"_a);
   m.def("start_stats", &start_stats, "path"_a, "threads"_a);

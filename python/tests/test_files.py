@@ -460,3 +460,50 @@ def test_generate_info_stats_compare_against_h5py_and_numpy(tmp_path):
         zoomflow.generate(path, (4, 4), dtype="uint8")
     with pytest.raises(ValueError, match="unknown dtype 'uint7'"):
         zoomflow.generate(f"{tmp_path / 'x.h5'}:/v", (4, 4), dtype="uint7")
+
+
+def test_reductions_and_pyramids_match_tensorstore(tmp_path, rng):
+    ts = pytest.importorskip("tensorstore")
+    zarr = pytest.importorskip("zarr")
+    labels = rng.integers(0, 4, (21, 30, 17)).astype(np.uint32)
+    image = random_array(rng, (21, 30, 17), np.uint16)
+    src = write_h5(tmp_path / "in.h5", labels, "labels", chunks=(8, 8, 8))
+    write_h5(tmp_path / "in.h5", image, "image", chunks=(8, 8, 8))
+    image_src = f"{tmp_path / 'in.h5'}:/image"
+
+    def downsample(a, factors, method):
+        return ts.downsample(ts.array(a), list(factors), method).read().result()
+
+    report = zoomflow.resample(
+        src, f"{tmp_path / 'mode.h5'}:/v", method="mode", factors=(2, 3, 2), progress=False
+    )
+    np.testing.assert_array_equal(read_h5(f"{tmp_path / 'mode.h5'}:/v"),
+                                  downsample(labels, (2, 3, 2), "mode"))
+    assert report.output_bytes == 11 * 10 * 9 * 4
+    zoomflow.resample(image_src, f"{tmp_path / 'mean.h5'}:/v", method="mean", zoom=0.5,
+                      progress=False)
+    np.testing.assert_array_equal(read_h5(f"{tmp_path / 'mean.h5'}:/v"),
+                                  downsample(image, (2, 2, 2), "mean"))
+
+    out = tmp_path / "p.zarr"
+    report = zoomflow.pyramid(image_src, out, method="mean", levels=3,
+                              factors=[(1, 2, 2), (2, 2, 2)], chunks=(8, 8, 8), progress=False)
+    assert isinstance(report, zoomflow.PyramidReport)
+    assert report.total_factors == ((1, 1, 1), (1, 2, 2), (2, 4, 4))
+    assert report.input_bytes_read == image.nbytes
+    for k, total in enumerate(report.total_factors):
+        level = zarr.open_array(str(out / str(k)), mode="r")[...]
+        assert level.shape == report.level_shapes[k]
+        np.testing.assert_array_equal(level, downsample(image, total, "mean"))
+
+    with pytest.raises(ValueError, match="not an integer"):
+        zoomflow.resample(src, f"{tmp_path / 'x.h5'}:/v", method="mode", zoom=0.3, progress=False)
+    with pytest.raises(ValueError, match="not to a shape"):
+        zoomflow.resample(src, f"{tmp_path / 'x.h5'}:/v", method="mode", shape=(4, 4, 4))
+    with pytest.raises(ValueError, match="factors go with"):
+        zoomflow.resample(src, f"{tmp_path / 'x.h5'}:/v", zoom=0.5, factors=2)
+    with pytest.raises(ValueError, match="method"):
+        zoomflow.pyramid(src, tmp_path / "q.zarr", method="average", levels=2, progress=False)
+    with pytest.raises(FileExistsError):
+        zoomflow.pyramid(image_src, out, method="max", levels=2, progress=False)
+    assert not (tmp_path / "x.h5").exists() and not (tmp_path / "q.zarr").exists()

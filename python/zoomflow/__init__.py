@@ -1,7 +1,7 @@
 """zoomflow: ``scipy.ndimage.zoom`` for volumes larger than memory.
 
 - :func:`zoom`: a drop-in for ``scipy.ndimage.zoom`` on numpy arrays, on all cores.
-- :func:`resample`, :func:`pipeline`: out-of-core runs on datasets (``"FILE.h5:/dataset"``),
+- :func:`resample`, :func:`pipeline`, :func:`pyramid`: out-of-core runs on datasets (``"FILE.h5:/dataset"``),
   as the ``zoomflow`` command runs them, with a progress bar and clean Ctrl-C.
 - :func:`info`, :func:`stats`, :func:`compare`, :func:`generate`: the dataset tools.
 - :mod:`zoomflow.dask`: exact blockwise zooming of dask arrays (``import zoomflow.dask``).
@@ -16,11 +16,13 @@ from zoomflow._files import (
     DatasetStats,
     FilterInfo,
     GenerateReport,
+    PyramidReport,
     RunReport,
     compare,
     generate,
     info,
     pipeline,
+    pyramid,
     resample,
     stats,
 )
@@ -34,12 +36,14 @@ __all__ = [
     "FilterInfo",
     "GenerateReport",
     "Progress",
+    "PyramidReport",
     "RunReport",
     "__version__",
     "compare",
     "generate",
     "info",
     "pipeline",
+    "pyramid",
     "resample",
     "stats",
     "zoom",

@@ -1,4 +1,4 @@
-"""Out-of-core runs on datasets (``resample``, ``pipeline``) and the dataset tools (``info``,
+"""Out-of-core runs on datasets (``resample``, ``pipeline``, ``pyramid``) and the dataset tools (``info``,
 ``stats``, ``compare``, ``generate``), over the C++ pipeline as the command line runs it.
 
 Datasets are named as on the command line: ``"FILE.h5:/path/to/dataset"`` (or ``"FILE.h5"`` for
@@ -26,11 +26,13 @@ __all__ = [
     "DatasetStats",
     "FilterInfo",
     "GenerateReport",
+    "PyramidReport",
     "RunReport",
     "compare",
     "generate",
     "info",
     "pipeline",
+    "pyramid",
     "resample",
     "stats",
 ]
@@ -86,6 +88,47 @@ class RunReport:
     bytes_written: int
     backend: str
     backend_note: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class PyramidReport:
+    """What a ``pyramid`` run wrote.
+
+    Attributes
+    ----------
+    level_shapes : tuple of tuple of int
+        Every level's shape, level 0 (the input) first.
+    total_factors : tuple of tuple of int
+        Every level's reduction of level 0 per axis (level 0: all 1).
+    level_paths : tuple of str
+        Every level's dataset, e.g. 'OUT.zarr:/1'.
+    unit_shape : tuple of int
+        Level-0 voxels read and reduced at once.
+    units, constant_units : int
+        Units read; those of one value, reduced without running the kernel.
+    threads : int
+    planned_memory_bytes : int
+    input_bytes_read : int
+        Decoded input bytes read: the input's size, once.
+    output_bytes : int
+        Uncompressed bytes of every level.
+    bytes_written : int
+        Compressed bytes on disk.
+    seconds : float
+    """
+
+    level_shapes: tuple[tuple[int, ...], ...]
+    total_factors: tuple[tuple[int, ...], ...]
+    level_paths: tuple[str, ...]
+    unit_shape: tuple[int, ...]
+    units: int
+    constant_units: int
+    threads: int
+    planned_memory_bytes: int
+    input_bytes_read: int
+    output_bytes: int
+    bytes_written: int
     seconds: float
 
 
@@ -277,6 +320,9 @@ def resample(
     progress: ProgressArg = True,
     threads: Optional[int] = None,
     blocks: str = "bricks",
+    method: str = "interpolate",
+    factors: Union[int, Sequence[int], None] = None,
+    antialias: bool = False,
 ) -> RunReport:
     """Resample a dataset into a new one, out of core: ``zoomflow resample`` from Python.
 
@@ -327,6 +373,14 @@ def resample(
         Worker threads; None (default) uses all cores.
     blocks : {'bricks', 'slabs'}, optional
         Block shape: bricks of whole chunks (default) or one-chunk-deep z-slabs.
+    method : str, optional
+        'interpolate' (default: `order`), or a reduction by integer `factors` with TensorStore's
+        downsample rules: 'mean', 'mode', 'median', 'min', 'max', 'stride'.
+    factors : int or sequence of int, optional
+        A reduction's factors, one for every axis or one per axis; or give `zoom` as 1/N.
+    antialias : bool, optional
+        Interpolation down (orders 1-5): smooth first with a gaussian of sigma (1/zoom - 1)/2
+        per axis, as ``skimage.transform.rescale(anti_aliasing=True)``.
 
     Returns
     -------
@@ -345,15 +399,25 @@ def resample(
     KeyboardInterrupt
         After Ctrl-C, once the run has stopped and removed its temporary output.
     """
-    if (zoom is None) == (shape is None):
-        raise ValueError("give exactly one of zoom and shape")
-    order = check_order_and_mode(order, mode)
-    require_core_order_and_mode(order, mode)
-    factors = [] if zoom is None else [float(z) for z in np.atleast_1d(zoom)]
+    if method == "interpolate":
+        if factors is not None:
+            raise ValueError("factors go with method 'mean', 'mode', 'median', 'min', 'max' or "
+                             "'stride'; to interpolate, give zoom or shape")
+        if (zoom is None) == (shape is None):
+            raise ValueError("give exactly one of zoom and shape")
+        order = check_order_and_mode(order, mode)
+        require_core_order_and_mode(order, mode)
+    else:
+        if shape is not None:
+            raise ValueError(f"method {method!r} reduces by integer factors, not to a shape: "
+                             "give factors (or zoom=1/N), or method='interpolate' for shape")
+        if (zoom is None) == (factors is None):
+            raise ValueError(f"method {method!r} takes factors or zoom=1/N")
+    zooms = [] if zoom is None else [float(z) for z in np.atleast_1d(zoom)]
     run = _core.start_resample(
         _text(src),
         _text(dst),
-        factors,
+        zooms,
         _shape(shape),
         order,
         mode,
@@ -369,8 +433,94 @@ def resample(
         bool(overwrite),
         threads_of(threads),
         blocks,
+        method,
+        _factor_list(factors),
+        bool(antialias),
     )
     return RunReport(**_finish(run, progress, "resample"))
+
+
+def _factor_list(factors: Union[int, Sequence[int], None]) -> Optional[list[int]]:
+    if factors is None:
+        return None
+    values = list(np.atleast_1d(factors))
+    if not all(isinstance(f, (int, np.integer)) and not isinstance(f, bool) for f in values):
+        raise ValueError(f"factors {factors!r} must be integers from 1")
+    return [int(f) for f in values]
+
+
+def pyramid(
+    src: PathLike,
+    dst: PathLike,
+    *,
+    method: str,
+    levels: Optional[int] = None,
+    factors: Union[int, Sequence[int], Sequence[Sequence[int]], None] = None,
+    memory_limit: Size = "1GiB",
+    chunks: Optional[Sequence[int]] = None,
+    shards: Optional[Sequence[int]] = None,
+    format: str = "auto",
+    compression: str = "zstd:1",
+    overwrite: bool = False,
+    progress: ProgressArg = True,
+    threads: Optional[int] = None,
+) -> PyramidReport:
+    """Write a multiscale pyramid from one read of the input: ``zoomflow pyramid`` from Python.
+
+    Level k is the direct reduction of level 0 by the product of the factors up to k (never a
+    rounding of a rounded level), every level written in one streaming pass in bounded memory,
+    into an OME-Zarr image (``OUT.zarr``: /0, /1, ...), an n5-viewer group (``OUT.n5``: /s0,
+    /s1, ...) or an HDF5 file (``OUT.h5``: /0, /1, ...) with each format's multiscale metadata.
+
+    Parameters
+    ----------
+    src : str or path
+        The input dataset.
+    dst : str or path
+        The new container (a whole one; `overwrite` replaces an existing pyramid).
+    method : str
+        'mean' (intensities), 'mode' (labels), 'median', 'min', 'max' or 'stride'.
+    levels : int, optional
+        Levels written, level 0 included (2 to 40); None (default): until a level fits in one
+        chunk.
+    factors : int, sequence of int, or sequence of sequences, optional
+        The reduction from each level to the next: one for every axis (2), one per axis
+        ((2, 2, 1)), or one such set per level below 0 (((2, 2, 1), (2, 2, 2))). Default 2.
+    memory_limit, chunks, shards, format, compression, overwrite, progress, threads
+        As :func:`resample`; chunks and compression apply to every level.
+
+    Returns
+    -------
+    PyramidReport
+
+    Raises
+    ------
+    As :func:`resample`.
+    """
+    if factors is None:
+        sets: list[list[int]] = []
+    elif np.ndim(factors) == 2:
+        sets = [_factor_list(f) or [] for f in factors]
+    else:
+        sets = [_factor_list(factors) or []]
+    run = _core.start_pyramid(
+        _text(src),
+        _text(dst),
+        method,
+        0 if levels is None else int(levels),
+        sets,
+        memory_limit,
+        _shape(chunks),
+        _shape(shards),
+        format,
+        compression,
+        bool(overwrite),
+        threads_of(threads),
+    )
+    report = _finish(run, progress, "pyramid")
+    for name in ("level_shapes", "total_factors"):
+        report[name] = tuple(tuple(v) for v in report[name])
+    return PyramidReport(**report)
 
 
 def _step_entry(step: StepLike) -> tuple[str, str]:
