@@ -51,8 +51,7 @@ Status WriteUnitAssembly::deposit_parts(const Box& box, const ConstArrayView* va
 
     // Take (or begin) the unit; its buffer at the first part that is not zero (a zero part
     // of a sparse volume needs no copy: the buffer starts zeroed).
-    const bool part_zero =
-        zero || (values != nullptr && all_zero_bytes(values->subview(in_box)));
+    const bool part_zero = zero || (values != nullptr && all_zero_bytes(values->subview(in_box)));
     ArrayView destination;
     {
       std::lock_guard lock(mutex_);
