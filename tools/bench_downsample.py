@@ -4,6 +4,8 @@ uint16 volume as a Zarr v3 array (zstd:1, 64^3 chunks), every tool in its own pr
 turn in every round (so that other jobs on the machine weigh on all), with wall seconds, CPU
 seconds and peak RSS; the best round of each is kept.
 
+  mode:    the labels uint32 volume (1024, 1024, 512 by default) by 2,2,2 into Zarr v3:
+           `zoomflow resample --method mode --factors 2` against TensorStore's 'mode'.
   half:    x0.5 into Zarr v3 zstd:1: `zoomflow resample --method mean --factors 2` and
            `--zoom 0.5 --order 1` against TensorStore's downsample driver ('mean').
   pyramid: the same LEVELS levels (level 0 a copy, level k the mean over 2^k blocks) into Zarr
@@ -13,7 +15,8 @@ seconds and peak RSS; the best round of each is kept.
            Levels 1.. of zoomflow's pyramid are checked against TensorStore's, value for value.
 
 Usage: .venv/bin/python tools/bench_downsample.py [--build build] [--shape 1024,1024,1024]
-       [--rounds 2] [--levels 5] [--only half,pyramid] [--workdir DIR]"""
+       [--labels-shape 1024,1024,512] [--rounds 2] [--levels 5] [--only mode,half,pyramid]
+       [--workdir DIR]"""
 import argparse
 import os
 import shutil
@@ -25,12 +28,13 @@ import time
 TENSORSTORE_LEVELS = r"""
 import sys, tensorstore as ts
 src_path, dst_path, levels = sys.argv[1], sys.argv[2], [int(k) for k in sys.argv[3].split(",")]
+method = sys.argv[4] if len(sys.argv) > 4 else "mean"
 context = ts.Context({"file_io_sync": False})  # zoomflow does not fsync either
 src = ts.open({"driver": "zarr3", "kvstore": {"driver": "file", "path": src_path}},
               context=context).result()
 for k in levels:
-    level = ts.downsample(src, [2**k] * 3, method="mean") if k else src
-    meta = {"shape": list(level.shape), "data_type": "uint16",
+    level = ts.downsample(src, [2**k] * 3, method=method) if k else src
+    meta = {"shape": list(level.shape), "data_type": str(src.dtype.numpy_dtype),
             "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [64, 64, 64]}},
             "codecs": [{"name": "bytes", "configuration": {"endian": "little"}},
                        {"name": "zstd", "configuration": {"level": 1, "checksum": True}}]}
@@ -78,7 +82,8 @@ def main():
     parser.add_argument("--shape", default="1024,1024,1024")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--levels", type=int, default=5)
-    parser.add_argument("--only", default="half,pyramid")
+    parser.add_argument("--labels-shape", default="1024,1024,512")
+    parser.add_argument("--only", default="mode,half,pyramid")
     parser.add_argument("--workdir")
     args = parser.parse_args()
     z = os.path.abspath(os.path.join(args.build, "tools", "zoomflow"))
@@ -92,8 +97,18 @@ def main():
                         "--pattern", "noise", "--chunks", "64,64,64", "--overwrite", "-q"],
                        check=True)
         out = os.path.join(work, "out.zarr")
+        labels = os.path.join(work, "labels.zarr")
+        if "mode" in only:
+            subprocess.run([z, "generate", labels, "--shape", args.labels_shape, "--dtype",
+                            "uint32", "--pattern", "labels", "--chunks", "64,64,64",
+                            "--overwrite", "-q"], check=True)
         levels = list(range(args.levels))
         tools = {}
+        if "mode" in only:
+            tools["mode: zoomflow resample --method mode --factors 2"] = lambda: [
+                [z, "resample", labels, out, "--method", "mode", "--factors", "2", "-q"]]
+            tools["mode: TensorStore downsample 'mode'"] = lambda: [
+                [python, "-c", TENSORSTORE_LEVELS, labels, out, "1", "mode"]]
         if "half" in only:
             tools["half: zoomflow resample --method mean --factors 2"] = lambda: [
                 [z, "resample", src, out, "--method", "mean", "--factors", "2", "-q"]]
@@ -118,16 +133,19 @@ def main():
                 runs[label].append(measure(commands()))
                 if label.startswith("pyramid: zoomflow pyramid"):
                     check_levels(src, out, levels)
+                if label.startswith("mode: zoomflow"):
+                    check_levels(labels, out, [0, 1], "mode", single=True)
                 shutil.rmtree(out, ignore_errors=True)
         load = os.getloadavg()[0]
-        print(f"noise uint16 {args.shape} as Zarr v3 (zstd:1, 64^3 chunks), {os.cpu_count()} "
-              f"cores, load {load:.1f}, best of {args.rounds} rounds")
+        print(f"noise uint16 {args.shape} (labels uint32 {args.labels_shape}) as Zarr v3 "
+              f"(zstd:1, 64^3 chunks), {os.cpu_count()} cores, load {load:.1f}, best of "
+              f"{args.rounds} rounds")
         print(f"{'run':<52} {'seconds':>8} {'CPU s':>8} {'peak RSS':>9}")
         best = {label: min(results) for label, results in runs.items()}
         for label, (seconds, cpu, rss) in best.items():
             print(f"{label:<52} {seconds:8.2f} {cpu:8.2f} {rss:8.2f}G")
         labels = list(best)
-        for group in ("half", "pyramid"):
+        for group in ("mode", "half", "pyramid"):
             mine = [label for label in labels if label.startswith(group)]
             if not mine:
                 continue
@@ -140,17 +158,17 @@ def main():
             shutil.rmtree(work, ignore_errors=True)
 
 
-def check_levels(src, out, levels):
+def check_levels(src, out, levels, method="mean", single=False):
     """zoomflow's levels 1.. against TensorStore's downsample of level 0."""
     import numpy as np
     import tensorstore as ts
     level0 = ts.open({"driver": "zarr3", "kvstore": {"driver": "file", "path": src}}).result()
     for k in levels[1:]:
-        got = ts.open({"driver": "zarr3", "kvstore": {"driver": "file",
-                                                      "path": f"{out}/{k}"}}).result()
-        want = ts.downsample(level0, [2**k] * 3, method="mean")
+        path = out if single else f"{out}/{k}"
+        got = ts.open({"driver": "zarr3", "kvstore": {"driver": "file", "path": path}}).result()
+        want = ts.downsample(level0, [2**k] * 3, method=method)
         if not np.array_equal(got.read().result(), want.read().result()):
-            sys.exit(f"level {k} of the pyramid is not TensorStore's mean over {2**k}^3 blocks")
+            sys.exit(f"{path} is not TensorStore's {method} over {2**k}^3 blocks")
 
 
 if __name__ == "__main__":
