@@ -101,7 +101,7 @@ def main():
               f"{'yes' if same else 'NO'}")
     for pattern, dtype, shape, method, b, same in rows:
         zf = b["zoomflow"]
-        print(f"{pattern} {method}: zoomflow {zf / b['memcpy']:.2f}x memcpy; tinybrain "
+        print(f"{pattern} {dtype} {method}: zoomflow {zf / b['memcpy']:.2f}x memcpy; tinybrain "
               f"{b['tinybrain'] / zf:.1f}x, TensorStore {b['ts1'] / zf:.1f}x (1 thread) and "
               f"{b['tsall'] / zf:.1f}x (all) zoomflow's time")
 

@@ -290,10 +290,14 @@ class GaussianStep final : public ChainStep {
         target =
             ArrayView(reinterpret_cast<std::byte*>(buffer.data()), DType::kFloat64, next.extent);
       }
-      std::span<double> w = context.workspace.buffer<double>(2, std::size_t(2 * radius(a) + 1));
+      // The weights and one row with its halo share slot 2: slot 3 is the caller's (resample
+      // --antialias smooths into it).
+      const std::size_t taps = std::size_t(2 * radius(a) + 1);
+      std::span<double> both =
+          context.workspace.buffer<double>(2, taps + std::size_t(next.extent[a] + 2 * radius(a)));
+      std::span<double> w = both.first(taps);
       weights(a, w);
-      std::span<double> row =
-          context.workspace.buffer<double>(3, std::size_t(next.extent[a] + 2 * radius(a)));
+      std::span<double> row = both.subspan(taps);
       ZF_RETURN_IF_ERROR(visit_dtype(source.dtype(), [&](auto tag) {
         using T = typename decltype(tag)::type;
         return filter_axis<T>(a, input.shape[a], region, reinterpret_cast<const T*>(source.data()),
