@@ -174,6 +174,68 @@ Status run_pipeline_bench(const PipelineBenchOptions& options) {
   };
   ZF_ASSIGN_OR_RETURN(const ChildResult up, fresh_run("2"));
   ZF_ASSIGN_OR_RETURN(const ChildResult down, fresh_run("0.5"));
+  // Reductions (issue 11): mean by 2,2,2 on the noise, a 5-level mean pyramid against the same
+  // levels as separate runs, and mode by 2,2,2 on uint32 labels of the seed's shape; run before
+  // the bounds, whose buffers would count in these children's peak RSS. Their rows follow the
+  // bounds'. Peers (TensorStore, tinybrain) are Python: tools/bench_downsample.py and
+  // kernels/bench/downsample_peers.py compare against them.
+  std::vector<BenchRow> reductions;
+  {
+    fmt::print(stderr, "bench: reductions and a pyramid on the noise volume ...\n");
+    const double dense_bytes = double(num_elements(dense_dims)) * 2;
+    const std::string half = dir.dataset("mean_half.h5", "/v");
+    ZF_ASSIGN_OR_RETURN(const ChildResult mean,
+                        run_self_checked({"resample", dense, half, "--method", "mean", "--factors",
+                                          "2", "--memory-limit", limit, "--quiet"}));
+    fs::remove(dir.path() / "mean_half.h5");
+    reductions.push_back(
+        {"downsample, noise uint16, --method mean", "0.5", mean.seconds, dense_bytes / 8,
+         mean.peak_rss_bytes, std::nullopt,
+         fmt::format("{:.2f}x the order-1 row's wall, {:.2f}x its CPU", mean.seconds / down.seconds,
+                     mean.cpu_seconds / down.cpu_seconds)});
+    constexpr int kLevels = 5;
+    const std::string pyramid = (dir.path() / "pyramid.zarr").string();
+    ZF_ASSIGN_OR_RETURN(
+        const ChildResult one_pass,
+        run_self_checked({"pyramid", dense, pyramid, "--method", "mean", "--levels",
+                          std::to_string(kLevels), "--memory-limit", limit, "--quiet"}));
+    fs::remove_all(pyramid);
+    double separate_wall = 0, separate_cpu = 0, level_bytes = 0;
+    std::int64_t separate_rss = 0;
+    for (int k = 0; k < kLevels; ++k) {
+      const std::string level = dir.dataset("level.h5", "/v");
+      ZF_ASSIGN_OR_RETURN(
+          const ChildResult run,
+          run_self_checked({"resample", dense, level, "--method", "mean", "--factors",
+                            std::to_string(1 << k), "--memory-limit", limit, "--quiet"}));
+      fs::remove(dir.path() / "level.h5");
+      separate_wall += run.seconds;
+      separate_cpu += run.cpu_seconds;
+      separate_rss = std::max(separate_rss, run.peak_rss_bytes);
+      level_bytes += dense_bytes / double(std::int64_t(1) << (3 * k));
+    }
+    reductions.push_back({fmt::format("pyramid, noise uint16, {} levels of mean", kLevels), "-",
+                          one_pass.seconds, level_bytes, one_pass.peak_rss_bytes, std::nullopt,
+                          fmt::format("one read; {} separate resample runs took {:.2f}x its wall, "
+                                      "{:.2f}x its CPU",
+                                      kLevels, separate_wall / one_pass.seconds,
+                                      separate_cpu / one_pass.cpu_seconds)});
+    reductions.push_back(
+        {fmt::format("{} resample --method mean runs, factors 1..{}", kLevels, 1 << (kLevels - 1)),
+         "-", separate_wall, level_bytes, separate_rss, std::nullopt,
+         "each reads the whole input"});
+    const std::string labels = dir.dataset("labels.h5", "/labels");
+    ZF_RETURN_IF_ERROR(run_self_step({"generate", labels, "--shape", seed_shape, "--dtype",
+                                      "uint32", "--pattern", "labels", "--overwrite"}));
+    const std::string mode_out = dir.dataset("mode.h5", "/labels");
+    ZF_ASSIGN_OR_RETURN(const ChildResult mode,
+                        run_self_checked({"resample", labels, mode_out, "--method", "mode",
+                                          "--factors", "2", "--memory-limit", limit, "--quiet"}));
+    reductions.push_back({"downsample, labels uint32, --method mode", "0.5", mode.seconds,
+                          double(seed_elements) * 4 / 8, mode.peak_rss_bytes, std::nullopt,
+                          fmt::format("{:.2f} CPU s", mode.cpu_seconds)});
+  }
+
   fmt::print(stderr, "bench: the bounds of the same bytes, in memory ...\n");
   ZF_ASSIGN_OR_RETURN(const CodecBound bound,
                       measure_codec_bound(dense_dims, 2.0, Interpolation::kLinear, 1));
@@ -203,64 +265,7 @@ Status run_pipeline_bench(const PipelineBenchOptions& options) {
                    bound.decompress.wall, bound.input_chunks, down.seconds / bound.decompress.wall,
                    down.cpu_seconds / bound.decompress.cpu)});
 
-  // Reductions (issue 11): mean by 2,2,2 on the noise, a 5-level mean pyramid against the same
-  // levels as separate runs, and mode by 2,2,2 on uint32 labels of the seed's shape. Peers
-  // (TensorStore, tinybrain) are Python: tools/bench_downsample.py and
-  // kernels/bench/downsample_peers.py compare against them.
-  {
-    fmt::print(stderr, "bench: reductions and a pyramid on the noise volume ...\n");
-    const double dense_bytes = double(num_elements(dense_dims)) * 2;
-    const std::string half = dir.dataset("mean_half.h5", "/v");
-    ZF_ASSIGN_OR_RETURN(const ChildResult mean,
-                        run_self_checked({"resample", dense, half, "--method", "mean", "--factors",
-                                          "2", "--memory-limit", limit, "--quiet"}));
-    fs::remove(dir.path() / "mean_half.h5");
-    rows.push_back({"downsample, noise uint16, --method mean", "0.5", mean.seconds, dense_bytes / 8,
-                    mean.peak_rss_bytes, std::nullopt,
-                    fmt::format("{:.2f}x the order-1 row's wall, {:.2f}x its CPU",
-                                mean.seconds / down.seconds, mean.cpu_seconds / down.cpu_seconds)});
-    constexpr int kLevels = 5;
-    const std::string pyramid = (dir.path() / "pyramid.zarr").string();
-    ZF_ASSIGN_OR_RETURN(
-        const ChildResult one_pass,
-        run_self_checked({"pyramid", dense, pyramid, "--method", "mean", "--levels",
-                          std::to_string(kLevels), "--memory-limit", limit, "--quiet"}));
-    fs::remove_all(pyramid);
-    double separate_wall = 0, separate_cpu = 0, level_bytes = 0;
-    std::int64_t separate_rss = 0;
-    for (int k = 0; k < kLevels; ++k) {
-      const std::string level = dir.dataset("level.h5", "/v");
-      ZF_ASSIGN_OR_RETURN(
-          const ChildResult run,
-          run_self_checked({"resample", dense, level, "--method", "mean", "--factors",
-                            std::to_string(1 << k), "--memory-limit", limit, "--quiet"}));
-      fs::remove(dir.path() / "level.h5");
-      separate_wall += run.seconds;
-      separate_cpu += run.cpu_seconds;
-      separate_rss = std::max(separate_rss, run.peak_rss_bytes);
-      level_bytes += dense_bytes / double(std::int64_t(1) << (3 * k));
-    }
-    rows.push_back({fmt::format("pyramid, noise uint16, {} levels of mean", kLevels), "-",
-                    one_pass.seconds, level_bytes, one_pass.peak_rss_bytes, std::nullopt,
-                    fmt::format("one read; {} separate resample runs took {:.2f}x its wall, "
-                                "{:.2f}x its CPU",
-                                kLevels, separate_wall / one_pass.seconds,
-                                separate_cpu / one_pass.cpu_seconds)});
-    rows.push_back(
-        {fmt::format("{} resample --method mean runs, factors 1..{}", kLevels, 1 << (kLevels - 1)),
-         "-", separate_wall, level_bytes, separate_rss, std::nullopt,
-         "each reads the whole input"});
-    const std::string labels = dir.dataset("labels.h5", "/labels");
-    ZF_RETURN_IF_ERROR(run_self_step({"generate", labels, "--shape", seed_shape, "--dtype",
-                                      "uint32", "--pattern", "labels", "--overwrite"}));
-    const std::string mode_out = dir.dataset("mode.h5", "/labels");
-    ZF_ASSIGN_OR_RETURN(const ChildResult mode,
-                        run_self_checked({"resample", labels, mode_out, "--method", "mode",
-                                          "--factors", "2", "--memory-limit", limit, "--quiet"}));
-    rows.push_back({"downsample, labels uint32, --method mode", "0.5", mode.seconds,
-                    double(seed_elements) * 4 / 8, mode.peak_rss_bytes, std::nullopt,
-                    fmt::format("{:.2f} CPU s", mode.cpu_seconds)});
-  }
+  rows.insert(rows.end(), reductions.begin(), reductions.end());
 
   if (options.json)
     print_json(rows);
