@@ -186,7 +186,7 @@ Status run_pipeline_bench(const PipelineBenchOptions& options) {
     const std::string half = dir.dataset("mean_half.h5", "/v");
     ZF_ASSIGN_OR_RETURN(const ChildResult mean,
                         run_self_checked({"resample", dense, half, "--method", "mean", "--factors",
-                                          "2", "--memory-limit", limit, "--quiet"}));
+                                          "2", "--memory-limit", limit, "--overwrite", "--quiet"}));
     fs::remove(dir.path() / "mean_half.h5");
     reductions.push_back(
         {"downsample, noise uint16, --method mean", "0.5", mean.seconds, dense_bytes / 8,
@@ -195,19 +195,19 @@ Status run_pipeline_bench(const PipelineBenchOptions& options) {
                      mean.cpu_seconds / down.cpu_seconds)});
     constexpr int kLevels = 5;
     const std::string pyramid = (dir.path() / "pyramid.zarr").string();
-    ZF_ASSIGN_OR_RETURN(
-        const ChildResult one_pass,
-        run_self_checked({"pyramid", dense, pyramid, "--method", "mean", "--levels",
-                          std::to_string(kLevels), "--memory-limit", limit, "--quiet"}));
+    ZF_ASSIGN_OR_RETURN(const ChildResult one_pass,
+                        run_self_checked({"pyramid", dense, pyramid, "--method", "mean", "--levels",
+                                          std::to_string(kLevels), "--memory-limit", limit,
+                                          "--overwrite", "--quiet"}));
     fs::remove_all(pyramid);
     double separate_wall = 0, separate_cpu = 0, level_bytes = 0;
     std::int64_t separate_rss = 0;
     for (int k = 0; k < kLevels; ++k) {
       const std::string level = dir.dataset("level.h5", "/v");
-      ZF_ASSIGN_OR_RETURN(
-          const ChildResult run,
-          run_self_checked({"resample", dense, level, "--method", "mean", "--factors",
-                            std::to_string(1 << k), "--memory-limit", limit, "--quiet"}));
+      ZF_ASSIGN_OR_RETURN(const ChildResult run,
+                          run_self_checked({"resample", dense, level, "--method", "mean",
+                                            "--factors", std::to_string(1 << k), "--memory-limit",
+                                            limit, "--overwrite", "--quiet"}));
       fs::remove(dir.path() / "level.h5");
       separate_wall += run.seconds;
       separate_cpu += run.cpu_seconds;
@@ -228,9 +228,10 @@ Status run_pipeline_bench(const PipelineBenchOptions& options) {
     ZF_RETURN_IF_ERROR(run_self_step({"generate", labels, "--shape", seed_shape, "--dtype",
                                       "uint32", "--pattern", "labels", "--overwrite"}));
     const std::string mode_out = dir.dataset("mode.h5", "/labels");
-    ZF_ASSIGN_OR_RETURN(const ChildResult mode,
-                        run_self_checked({"resample", labels, mode_out, "--method", "mode",
-                                          "--factors", "2", "--memory-limit", limit, "--quiet"}));
+    ZF_ASSIGN_OR_RETURN(
+        const ChildResult mode,
+        run_self_checked({"resample", labels, mode_out, "--method", "mode", "--factors", "2",
+                          "--memory-limit", limit, "--overwrite", "--quiet"}));
     reductions.push_back({"downsample, labels uint32, --method mode", "0.5", mode.seconds,
                           double(seed_elements) * 4 / 8, mode.peak_rss_bytes, std::nullopt,
                           fmt::format("{:.2f} CPU s", mode.cpu_seconds)});
