@@ -189,7 +189,8 @@ Result<RunReport> run_chain(const ChainRequest& request, const RunOptions& optio
   ZF_RETURN_IF_ERROR(detail::check_output_path(request.input, request.output));
   const std::uint64_t cache = chunk_cache_bytes(options.memory_limit);
   ZF_ASSIGN_OR_RETURN(storage::InputDataset source,
-                      storage::InputDataset::open(request.input, {.chunk_cache_bytes = cache}));
+                      storage::InputDataset::open(
+                          request.input, {.chunk_cache_bytes = cache, .max_chunk_bytes = cache}));
   const storage::DatasetInfo& info = source.info();
   ZF_ASSIGN_OR_RETURN(const ChainPlan plan, plan_chain({info.shape, info.dtype}, request.steps));
   ZF_ASSIGN_OR_RETURN(const Shape chunk_shape,
