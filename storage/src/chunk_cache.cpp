@@ -131,7 +131,7 @@ DecodedChunk ChunkCache::find_locked(Index key) {
 
 void ChunkCache::keep_locked(Index key, const DecodedChunk& chunk) {
   const std::uint64_t size = cost(chunk->size());
-  if (capacity_ == 0 || size > capacity_) return;
+  if (capacity_ == 0 || chunk->size() > capacity_) return;
   std::uint64_t kept = 0;
   {
     const std::lock_guard lock(live_->mutex);

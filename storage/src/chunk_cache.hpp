@@ -53,8 +53,9 @@ class ChunkCache {
   // list and hash-map nodes (measured: about 150 bytes with glibc's malloc; rounded up).
   static constexpr std::uint64_t kEntryOverhead = 192;
 
-  // Holds at most `capacity_bytes` of decoded chunks and their bookkeeping; 0: keeps nothing
-  // and bounds nothing (each reader decodes what it reads).
+  // Holds at most `capacity_bytes` of decoded chunks and their bookkeeping (one chunk whose bytes
+  // alone fit is kept and let through with its bookkeeping beyond); 0: keeps nothing and bounds
+  // nothing (each reader decodes what it reads).
   explicit ChunkCache(std::uint64_t capacity_bytes);
 
   // The chunk stored under `key`; when absent, `load()` (run without the cache's lock) makes it,
@@ -67,7 +68,7 @@ class ChunkCache {
   // The chunk stored under `key`, now the most recently used; null when absent.
   DecodedChunk find(Index key);
   // Stores a chunk under `key` (its bytes counted from now), evicting the least recently used
-  // to stay within capacity; a chunk larger than the capacity is returned but not kept.
+  // to stay within capacity; a chunk whose bytes exceed the capacity is returned but not kept.
   DecodedChunk insert(Index key, LoadedChunk chunk);
 
   // Bytes counted for the chunks kept (with kEntryOverhead each).

@@ -3,7 +3,6 @@
 #include <cmath>
 #include <cstdio>
 
-#include "chunk_cache.hpp"
 #include "driver.hpp"
 
 namespace zoomflow::storage {
@@ -33,14 +32,13 @@ std::string size_text(std::uint64_t bytes) {
 Status check_chunk_fits(const DatasetInfo& info, const InputOptions& options) {
   if (!info.chunked || options.max_chunk_bytes == 0) return ok_status();
   const std::uint64_t bytes = std::uint64_t(num_elements(info.chunk_shape)) * dtype_size(info.dtype);
-  const std::uint64_t needed = ChunkCache::cost(bytes);
-  if (needed <= options.max_chunk_bytes) return ok_status();
+  if (bytes <= options.max_chunk_bytes) return ok_status();
   std::string message = info.path.to_string() + ": one chunk " + to_string(info.chunk_shape) +
                         " of " + std::string(dtype_name(info.dtype)) + " decodes to " +
                         size_text(bytes) + ", more than the " + size_text(options.max_chunk_bytes) +
                         " this run may hold in decoded input chunks; ";
-  if (needed <= kLargestCache)
-    message += "give --memory-limit " + size_text(needed * kCacheShareOfLimit) +
+  if (bytes <= kLargestCache)
+    message += "give --memory-limit " + size_text(bytes * kCacheShareOfLimit) +
                " or more (a quarter of it holds input chunks)";
   else
     message += "no run holds more than " + size_text(kLargestCache) +
