@@ -35,7 +35,7 @@ Status move_into_place(const std::filesystem::path& temporary,
   }
   const int error = errno;
   if (error == EEXIST)
-    return make_error(ErrorCode::kAlreadyExists,
+    return make_error(ErrorCode::kAborted,
                       final_file.string() +
                           " appeared while it was being written; the result "
                           "was not moved there");
@@ -62,7 +62,7 @@ Status move_folder_into_place(const std::filesystem::path& temporary,
     error = std::filesystem::exists(final_folder, ec) ? EEXIST : errno;
   }
   if (error == EEXIST)
-    return make_error(ErrorCode::kAlreadyExists,
+    return make_error(ErrorCode::kAborted,
                       final_folder.string() +
                           " appeared while it was being written; the result was not moved there");
   return make_error(ErrorCode::kIoError, "cannot move " + temporary.string() + " to " +

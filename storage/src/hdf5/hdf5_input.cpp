@@ -141,7 +141,8 @@ Status Hdf5Input::describe_layout(const Hdf5Lock& lock, hid_t dcpl) {
     for (int a = 0; a < rank; ++a) {
       ZF_ASSIGN_OR_RETURN(const Index extent, checked_extent(dims[a], where));
       if (extent < 1)
-        return make_error(ErrorCode::kCorrupt, where + " has the chunk shape with a zero extent");
+        return make_error(ErrorCode::kInvalidArgument,
+                          where + " has a chunk shape with a zero extent");
       info_.chunk_shape.push_back(extent);
     }
     ZF_ASSIGN_OR_RETURN(chunk_bytes, checked_bytes(info_.chunk_shape, element, "chunk shape", where));
