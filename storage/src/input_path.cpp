@@ -39,7 +39,7 @@ Result<PathKind> check_input_path(const std::string& path, bool writable) {
   if (::stat(path.c_str(), &st) != 0) {
     const int error = errno;
     if (error == ENOENT || error == ENOTDIR)
-      return refused(ErrorCode::kInvalidArgument, path, "no such file or folder");
+      return refused(ErrorCode::kNotFound, path, "no such file or folder");
     if (error == EACCES)
       return refused(ErrorCode::kIoError, path,
                      "permission denied (a folder on the way cannot be searched)");

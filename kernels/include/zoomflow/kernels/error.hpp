@@ -8,8 +8,8 @@
 
 namespace zoomflow {
 
-// What went wrong, coarsely: the command line maps InvalidArgument and AlreadyExists (bad usage)
-// to exit status 2, the others to 1.
+// What went wrong, coarsely: the command line maps InvalidArgument, NotFound (a file or folder it
+// names does not exist) and AlreadyExists (bad usage) to exit status 2, the others to 1.
 enum class ErrorCode {
   kInvalidArgument,
   kNotFound,
