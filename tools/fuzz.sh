@@ -43,9 +43,11 @@ if command -v clang++ >/dev/null 2>&1; then
   # Chunks of at most 1 MiB decode within a few MiB: a malloc of more than 256 MiB is a finding
   # (a decoder trusting a size the data claims), as is a run past 2 GiB of RSS.
   echo "fuzz.sh: fuzzing for $SECONDS_TO_RUN s with $JOBS job(s) ..." >&2
-  "$OUT/fuzz_decoders" "$OUT/corpus" "$OUT/seeds" -max_total_time="$SECONDS_TO_RUN" \
-    -max_len=65536 -malloc_limit_mb=256 -rss_limit_mb=2048 -timeout=10 -jobs="$JOBS" \
-    -workers="$JOBS" -print_final_stats=1 -artifact_prefix="$OUT/"
+  # From inside $OUT: with -jobs, libFuzzer writes its fuzz-N.log files into the current folder.
+  cd "$OUT"
+  ./fuzz_decoders corpus seeds -max_total_time="$SECONDS_TO_RUN" -max_len=65536 \
+    -malloc_limit_mb=256 -rss_limit_mb=2048 -timeout=10 -jobs="$JOBS" -workers="$JOBS" \
+    -print_final_stats=1 -artifact_prefix=./
 else
   echo "fuzz.sh: clang++ not found; building a standalone replay driver with g++ instead" >&2
   g++ "${FLAGS[@]}" -fsanitize=address,undefined -DZOOMFLOW_FUZZ_STANDALONE "${SOURCES[@]}" \
