@@ -45,9 +45,11 @@ if command -v clang++ >/dev/null 2>&1; then
   echo "fuzz.sh: fuzzing for $SECONDS_TO_RUN s with $JOBS job(s) ..." >&2
   # From inside $OUT: with -jobs, libFuzzer writes its fuzz-N.log files into the current folder.
   cd "$OUT"
+  parallel=()
+  [ "$JOBS" -gt 1 ] && parallel=(-jobs="$JOBS" -workers="$JOBS")
   ./fuzz_decoders corpus seeds -max_total_time="$SECONDS_TO_RUN" -max_len=65536 \
-    -malloc_limit_mb=256 -rss_limit_mb=2048 -timeout=10 -jobs="$JOBS" -workers="$JOBS" \
-    -print_final_stats=1 -artifact_prefix=./
+    -malloc_limit_mb=256 -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+    -artifact_prefix=./ "${parallel[@]}"
 else
   echo "fuzz.sh: clang++ not found; building a standalone replay driver with g++ instead" >&2
   g++ "${FLAGS[@]}" -fsanitize=address,undefined -DZOOMFLOW_FUZZ_STANDALONE "${SOURCES[@]}" \

@@ -110,6 +110,9 @@ class Hdf5Input final : public InputDriver {
   std::uint64_t chunk_bytes = 0;      // one decoded chunk
   std::uint64_t max_stored_bytes = 0; // the most one chunk may take in the file
   std::uint64_t file_bytes = 0;
+  // How H5Dget_chunk_storage_size fails for a chunk never written, once seen (see stored_size);
+  // used under the HDF5 lock only.
+  mutable std::vector<std::string> missing_chunk_signature;
   std::vector<std::byte> fill;  // one element, native byte order
   std::unique_ptr<ChunkCache> cache;
 
@@ -257,19 +260,27 @@ std::string Hdf5Input::chunk_name(const IndexVector& grid_index) const {
 Result<std::optional<std::uint64_t>> Hdf5Input::stored_size(const Hdf5Lock& lock,
                                                             const IndexVector& grid_index) const {
   const Hsizes offset = to_hsizes(grid.chunk_origin(grid_index));
-  // H5Dget_chunk_info_by_coord walks the whole chunk index for a chunk that exists in HDF5 1.10
-  // (quadratic over a dataset); H5Dget_chunk_storage_size looks it up, and fails for a chunk
-  // never written, which H5Dget_chunk_info_by_coord then confirms without a walk.
+  // H5Dget_chunk_storage_size looks a chunk up in the index, and fails for a chunk never
+  // written. H5Dget_chunk_info_by_coord tells that failure from others (it answers "no address"
+  // for a chunk never written), but walks the whole index to say so in HDF5 1.10: once it has
+  // confirmed one missing chunk, a later failure that HDF5's error stack places at the same
+  // spot (functions, lines, error numbers) is the same "not written", without a walk; anything
+  // else is walked again. (A sparse dataset of many chunks was quadratic otherwise.)
   hsize_t size = 0;
   if (H5Dget_chunk_storage_size(dataset.get(), offset.data(), &size) < 0) {
+    std::vector<std::string> signature = hdf5_error_signature(lock);
+    if (!signature.empty() && signature == missing_chunk_signature)
+      return std::optional<std::uint64_t>();
     const std::string failure = hdf5_error_detail(lock);
     haddr_t address = 0;
     unsigned mask = 0;
     hsize_t info_size = 0;
     if (H5Dget_chunk_info_by_coord(dataset.get(), offset.data(), &mask, &address, &info_size) >=
             0 &&
-        address == HADDR_UNDEF)
+        address == HADDR_UNDEF) {
+      missing_chunk_signature = std::move(signature);
       return std::optional<std::uint64_t>();
+    }
     return make_error(ErrorCode::kIoError,
                       "cannot look up " + chunk_name(grid_index) +
                           (failure.empty() ? "" : " (HDF5: " + failure + ")"));

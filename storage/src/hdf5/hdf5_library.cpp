@@ -74,6 +74,24 @@ std::string hdf5_error_detail(const Hdf5Lock&) {
   return tidy(text);
 }
 
+namespace {
+
+herr_t signature_entry(unsigned, const H5E_error2_t* error, void* client) {
+  auto* entries = static_cast<std::vector<std::string>*>(client);
+  entries->push_back(std::string(error->func_name ? error->func_name : "") + ":" +
+                     std::to_string(error->line) + ":" + std::to_string(error->maj_num) + ":" +
+                     std::to_string(error->min_num));
+  return 0;
+}
+
+}  // namespace
+
+std::vector<std::string> hdf5_error_signature(const Hdf5Lock&) {
+  std::vector<std::string> entries;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, signature_entry, &entries);
+  return entries;
+}
+
 Error hdf5_error(const Hdf5Lock& lock, ErrorCode code, const std::string& what) {
   const std::string detail = hdf5_error_detail(lock);
   return make_error(code, detail.empty() ? what : what + " (HDF5: " + detail + ")");

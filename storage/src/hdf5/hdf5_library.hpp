@@ -11,6 +11,7 @@
 
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "zoomflow/kernels/error.hpp"
 
@@ -34,6 +35,11 @@ Hdf5Lock lock_hdf5();
 
 // The innermost message on this thread's HDF5 error stack (after a failed call), or "".
 std::string hdf5_error_detail(const Hdf5Lock& lock);
+
+// Where this thread's HDF5 error stack says the last call failed, entry by entry (function, line,
+// major and minor error number), without the messages: two failures with the same signature
+// failed the same way. Compared, never shown.
+std::vector<std::string> hdf5_error_signature(const Hdf5Lock& lock);
 
 // `what` failed in HDF5: the message, with HDF5's innermost reason appended when there is one.
 Error hdf5_error(const Hdf5Lock& lock, ErrorCode code, const std::string& what);
