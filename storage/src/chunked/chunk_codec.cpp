@@ -184,7 +184,15 @@ Result<N5Header> parse_n5_header(std::span<const std::byte> stored, int rank) {
     header.block_shape[rank - 1 - k] = Index(load_u32_be(stored.data() + 4 + 4 * k));
   if (mode == 1) {
     const std::uint32_t elements = load_u32_be(stored.data() + 4 + 4 * dims);
-    if (Index(elements) != num_elements(header.block_shape))
+    // The header's extents are unchecked here (up to 2^32 - 1 each): a product that overflows
+    // is no count of elements (found by tests/fuzz).
+    Index product = 1;
+    for (const Index extent : header.block_shape)
+      if (__builtin_mul_overflow(product, extent, &product)) {
+        product = -1;
+        break;
+      }
+    if (Index(elements) != product)
       return corrupt("varlength N5 blocks are not supported");
   }
   return header;
