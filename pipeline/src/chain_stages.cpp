@@ -129,7 +129,8 @@ Status ComputeStage::operator()(BlockWork& work) const {
         }
         if (value.is_zero()) return true;  // several tiles: the buffer starts zeroed
         output_buffer();
-        ZF_RETURN_IF_ERROR(convert_array(broadcast(value, tile.extent), work.output.subview(local)));
+        ZF_RETURN_IF_ERROR(
+            convert_array(broadcast(value, tile.extent), work.output.subview(local)));
         return true;
       };
 

@@ -55,9 +55,9 @@ Result<DecodedChunk> ChunkCache::find_or_load(Index key, std::uint64_t bytes,
   try {
     reserve(reserved);
     Result<LoadedChunk> loaded = load();
-    Result<DecodedChunk> result =
-        loaded.ok() ? Result<DecodedChunk>(adopt(std::move(*loaded), reserved))
-                    : Result<DecodedChunk>(loaded.error());
+    Result<DecodedChunk> result = loaded.ok()
+                                      ? Result<DecodedChunk>(adopt(std::move(*loaded), reserved))
+                                      : Result<DecodedChunk>(loaded.error());
     if (!loaded.ok() || !*result) live_->release(reserved);
     finish(result);
     return result;

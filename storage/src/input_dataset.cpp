@@ -31,7 +31,8 @@ std::string size_text(std::uint64_t bytes) {
 // past its memory limit.
 Status check_chunk_fits(const DatasetInfo& info, const InputOptions& options) {
   if (!info.chunked || options.max_chunk_bytes == 0) return ok_status();
-  const std::uint64_t bytes = std::uint64_t(num_elements(info.chunk_shape)) * dtype_size(info.dtype);
+  const std::uint64_t bytes =
+      std::uint64_t(num_elements(info.chunk_shape)) * dtype_size(info.dtype);
   if (bytes <= options.max_chunk_bytes) return ok_status();
   std::string message = info.path.to_string() + ": one chunk " + to_string(info.chunk_shape) +
                         " of " + std::string(dtype_name(info.dtype)) + " decodes to " +

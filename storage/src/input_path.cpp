@@ -43,7 +43,8 @@ Result<PathKind> check_input_path(const std::string& path, bool writable) {
     if (error == EACCES)
       return refused(ErrorCode::kIoError, path,
                      "permission denied (a folder on the way cannot be searched)");
-    return refused(ErrorCode::kIoError, path, std::string("cannot look it up: ") + std::strerror(error));
+    return refused(ErrorCode::kIoError, path,
+                   std::string("cannot look it up: ") + std::strerror(error));
   }
   const bool folder = S_ISDIR(st.st_mode);
   if (!folder && !S_ISREG(st.st_mode))
@@ -51,20 +52,20 @@ Result<PathKind> check_input_path(const std::string& path, bool writable) {
                    kind_name(st.st_mode) +
                        ", not a regular file or folder; zoomflow reads datasets from files and "
                        "folders only");
-  const int error = open_error(path, folder ? O_RDONLY | O_DIRECTORY
-                                            : (writable ? O_RDWR : O_RDONLY));
+  const int error =
+      open_error(path, folder ? O_RDONLY | O_DIRECTORY : (writable ? O_RDWR : O_RDONLY));
   if (error == EACCES || error == EPERM || error == EROFS)
     return refused(ErrorCode::kIoError, path,
                    std::string("permission denied (") +
-                       (folder ? "the folder cannot be read"
-                               : writable ? "the file cannot be written"
-                                          : "the file cannot be read") +
+                       (folder     ? "the folder cannot be read"
+                        : writable ? "the file cannot be written"
+                                   : "the file cannot be read") +
                        ")");
   if (error != 0)
-    return refused(ErrorCode::kIoError, path, std::string("cannot open it: ") + std::strerror(error));
-  if (folder && ::access(path.c_str(), X_OK) != 0 && errno == EACCES)
     return refused(ErrorCode::kIoError, path,
-                   "permission denied (the folder cannot be searched)");
+                   std::string("cannot open it: ") + std::strerror(error));
+  if (folder && ::access(path.c_str(), X_OK) != 0 && errno == EACCES)
+    return refused(ErrorCode::kIoError, path, "permission denied (the folder cannot be searched)");
   return folder ? PathKind::kFolder : PathKind::kFile;
 }
 

@@ -73,10 +73,18 @@ void fuzz_fixed_size(Reader& in) {
   std::vector<std::byte> out(in.two_bytes());
   Status status;
   switch (which) {
-    case 0: status = zstd_decompress(in.rest(), out); break;
-    case 1: status = deflate_decompress(in.rest(), out); break;
-    case 2: status = blosc_decompress(in.rest(), out); break;
-    default: status = xz_decompress(in.rest(), out); break;
+    case 0:
+      status = zstd_decompress(in.rest(), out);
+      break;
+    case 1:
+      status = deflate_decompress(in.rest(), out);
+      break;
+    case 2:
+      status = blosc_decompress(in.rest(), out);
+      break;
+    default:
+      status = xz_decompress(in.rest(), out);
+      break;
   }
   if (status.ok()) touch(out);
   if (which == 1) {
@@ -162,11 +170,21 @@ void fuzz_hdf5_chunk(Reader& in) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   Reader in{data, size};
   switch (in.byte() % 5) {
-    case 0: fuzz_zstd_any(in); break;
-    case 1: fuzz_fixed_size(in); break;
-    case 2: fuzz_plugin(in); break;
-    case 3: fuzz_stored_chunk(in); break;
-    default: fuzz_hdf5_chunk(in); break;
+    case 0:
+      fuzz_zstd_any(in);
+      break;
+    case 1:
+      fuzz_fixed_size(in);
+      break;
+    case 2:
+      fuzz_plugin(in);
+      break;
+    case 3:
+      fuzz_stored_chunk(in);
+      break;
+    default:
+      fuzz_hdf5_chunk(in);
+      break;
   }
   return 0;
 }
@@ -225,8 +243,8 @@ int main(int argc, char** argv) {
       const auto stored = encode_stored_chunk(codec, DType::kUInt16, shape, raw);
       if (!stored.ok()) continue;
       // n5, big_endian, one codec, its kind, uint16 (index 6), rank 3, the extents, C order.
-      write_seed(folder, n++,
-                 std::vector<std::uint8_t>{3, n5, 0, 1, kind, 6, 2, 7, 9, 11, 0}, *stored);
+      write_seed(folder, n++, std::vector<std::uint8_t>{3, n5, 0, 1, kind, 6, 2, 7, 9, 11, 0},
+                 *stored);
     }
   }
   // HDF5 chunks (4): shuffle then zstd, and deflate, element size 2.

@@ -192,8 +192,7 @@ Result<N5Header> parse_n5_header(std::span<const std::byte> stored, int rank) {
         product = -1;
         break;
       }
-    if (Index(elements) != product)
-      return corrupt("varlength N5 blocks are not supported");
+    if (Index(elements) != product) return corrupt("varlength N5 blocks are not supported");
   }
   return header;
 }

@@ -7,8 +7,8 @@
 #include <optional>
 #include <string_view>
 
-#include "../chunk_cache.hpp"
 #include "../array_copy.hpp"
+#include "../chunk_cache.hpp"
 #include "../chunk_reader.hpp"
 #include "../shape_limits.hpp"
 #include "zoomflow/storage/chunk_grid.hpp"
@@ -147,11 +147,10 @@ class ChunkedInput final : public InputDriver {
 
   Result<DecodedChunk> load_chunk(const IndexVector& grid_index) const {
     if (nothing_written_) return DecodedChunk{};
-    return cache_.find_or_load(grid_.linear_index(grid_index), chunk_bytes_,
-                               [&]() -> Result<LoadedChunk> {
-                                 return spec_.sharding ? load_from_shard(grid_index)
-                                                       : load_unsharded(grid_index);
-                               });
+    return cache_.find_or_load(
+        grid_.linear_index(grid_index), chunk_bytes_, [&]() -> Result<LoadedChunk> {
+          return spec_.sharding ? load_from_shard(grid_index) : load_unsharded(grid_index);
+        });
   }
 
   Result<LoadedChunk> load_unsharded(const IndexVector& grid_index) const {
@@ -171,11 +170,11 @@ class ChunkedInput final : public InputDriver {
         units_.linear_index(shard), file != nullptr ? size : 0, [&]() -> Result<LoadedChunk> {
           if (file == nullptr) return std::make_unique<ChunkBytes>(0);
           if (file->size() < size)
-            return chunk_error(grid_index,
-                               make_error(ErrorCode::kCorrupt,
-                                          "the shard holds " + std::to_string(file->size()) +
-                                              " bytes, less than its index of " +
-                                              std::to_string(size)));
+            return chunk_error(
+                grid_index,
+                make_error(ErrorCode::kCorrupt, "the shard holds " + std::to_string(file->size()) +
+                                                    " bytes, less than its index of " +
+                                                    std::to_string(size)));
           std::vector<std::byte> stored(size);
           const Status read =
               file->read_at(sharding.index_at_end ? file->size() - size : 0, stored);
@@ -203,11 +202,10 @@ class ChunkedInput final : public InputDriver {
     if (offset == kMissingShardEntry && size == kMissingShardEntry) return Entry();
     if (offset > file.size() || size > file.size() - offset)
       return chunk_error(
-          grid_index,
-          make_error(ErrorCode::kCorrupt, "the shard index points outside the shard: bytes [" +
-                                              std::to_string(offset) + ", " +
-                                              std::to_string(offset + size) + ") of a shard of " +
-                                              std::to_string(file.size()) + " bytes"));
+          grid_index, make_error(ErrorCode::kCorrupt,
+                                 "the shard index points outside the shard: bytes [" +
+                                     std::to_string(offset) + ", " + std::to_string(offset + size) +
+                                     ") of a shard of " + std::to_string(file.size()) + " bytes"));
     return Entry(std::pair(offset, size));
   }
 

@@ -53,10 +53,10 @@ Result<std::optional<json>> read_json(const DirectoryStore& store, const std::st
     // would cost the parser (and the destructor of what it builds) as many levels.
     const std::size_t deepest = nesting_depth({text, bytes->size()});
     if (deepest > kMaxJsonDepth)
-      return make_error(ErrorCode::kInvalidArgument,
-                        store.describe(key) + " nests JSON " + std::to_string(deepest) +
-                            " levels deep; metadata nests at most " +
-                            std::to_string(kMaxJsonDepth));
+      return make_error(ErrorCode::kInvalidArgument, store.describe(key) + " nests JSON " +
+                                                         std::to_string(deepest) +
+                                                         " levels deep; metadata nests at most " +
+                                                         std::to_string(kMaxJsonDepth));
     return std::optional<json>(json::parse(text, text + bytes->size()));
   } catch (const json::parse_error& error) {
     std::string why = error.what();

@@ -194,8 +194,8 @@ std::string attribute_text(const Hdf5Lock& lock, hid_t attribute) {
   return "<" + text + ">";
 }
 
-Status write_doubles(const Hdf5Lock& lock, hid_t to, const std::string& name, const std::vector<double>& values,
-                     bool as_array) {
+Status write_doubles(const Hdf5Lock& lock, hid_t to, const std::string& name,
+                     const std::vector<double>& values, bool as_array) {
   const hsize_t dims[1] = {values.size()};
   SpaceHandle space(as_array ? H5Screate_simple(1, dims, nullptr) : H5Screate(H5S_SCALAR));
   AttributeHandle attribute(
@@ -206,8 +206,8 @@ Status write_doubles(const Hdf5Lock& lock, hid_t to, const std::string& name, co
 }
 
 // Returns true when the attribute was a voxel size and has been written scaled.
-Result<bool> copy_scaled_voxel_size(const Hdf5Lock& lock, hid_t attribute, hid_t to, const std::string& name,
-                                    const std::vector<double>& scale) {
+Result<bool> copy_scaled_voxel_size(const Hdf5Lock& lock, hid_t attribute, hid_t to,
+                                    const std::string& name, const std::vector<double>& scale) {
   const TypeHandle type(H5Aget_type(attribute));
   const H5T_class_t cls = H5Tget_class(type.get());
   if (scale.empty() || !is_voxel_size_name(name) || (cls != H5T_INTEGER && cls != H5T_FLOAT))
@@ -231,7 +231,8 @@ Status copy_attribute(const Hdf5Lock& lock, hid_t from, hid_t to, const std::str
                       const std::vector<double>& scale) {
   const AttributeHandle attribute(H5Aopen(from, name.c_str(), H5P_DEFAULT));
   if (!attribute) return hdf5_error(lock, ErrorCode::kIoError, "cannot open attribute " + name);
-  ZF_ASSIGN_OR_RETURN(const bool scaled, copy_scaled_voxel_size(lock, attribute.get(), to, name, scale));
+  ZF_ASSIGN_OR_RETURN(const bool scaled,
+                      copy_scaled_voxel_size(lock, attribute.get(), to, name, scale));
   if (scaled) return ok_status();
   const TypeHandle type(H5Aget_type(attribute.get()));
   if (H5Tdetect_class(type.get(), H5T_REFERENCE) > 0) return ok_status();
@@ -281,8 +282,8 @@ Status copy_attributes(const Hdf5Lock& lock, hid_t from, hid_t to,
 namespace {
 
 template <class T>
-Status write_list(const Hdf5Lock& lock, hid_t to, const std::string& name, hid_t file_type, hid_t memory_type,
-                  const std::vector<T>& values, bool as_array) {
+Status write_list(const Hdf5Lock& lock, hid_t to, const std::string& name, hid_t file_type,
+                  hid_t memory_type, const std::vector<T>& values, bool as_array) {
   const hsize_t dims[1] = {values.size()};
   SpaceHandle space(as_array ? H5Screate_simple(1, dims, nullptr) : H5Screate(H5S_SCALAR));
   AttributeHandle attribute(
@@ -292,8 +293,8 @@ Status write_list(const Hdf5Lock& lock, hid_t to, const std::string& name, hid_t
   return ok_status();
 }
 
-Status write_strings(const Hdf5Lock& lock, hid_t to, const std::string& name, const std::vector<std::string>& values,
-                     bool as_array) {
+Status write_strings(const Hdf5Lock& lock, hid_t to, const std::string& name,
+                     const std::vector<std::string>& values, bool as_array) {
   TypeHandle type(H5Tcopy(H5T_C_S1));
   H5Tset_size(type.get(), H5T_VARIABLE);
   H5Tset_cset(type.get(), H5T_CSET_UTF8);
@@ -302,8 +303,8 @@ Status write_strings(const Hdf5Lock& lock, hid_t to, const std::string& name, co
   return write_list(lock, to, name, type.get(), type.get(), pointers, as_array);
 }
 
-Status write_bools(const Hdf5Lock& lock, hid_t to, const std::string& name, const std::vector<std::int8_t>& values,
-                   bool as_array) {
+Status write_bools(const Hdf5Lock& lock, hid_t to, const std::string& name,
+                   const std::vector<std::int8_t>& values, bool as_array) {
   const TypeHandle type = stored_type_for(lock, DType::kBool);
   return write_list(lock, to, name, type.get(), type.get(), values, as_array);
 }

@@ -27,7 +27,8 @@ bool applied(unsigned filter_mask, std::size_t index) {
 
 }  // namespace
 
-bool is_decodable_pipeline(std::span<const FilterInfo> filters, const std::vector<bool>& available) {
+bool is_decodable_pipeline(std::span<const FilterInfo> filters,
+                           const std::vector<bool>& available) {
   int compressors = 0;
   for (std::size_t i = 0; i < filters.size(); ++i) {
     const unsigned id = filters[i].id;

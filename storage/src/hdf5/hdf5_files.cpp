@@ -37,8 +37,9 @@ Result<FileHandle> open_hdf5_file(const Hdf5Lock& lock, const std::string& file,
                       file + " is not an HDF5 file (no HDF5 signature found)");
   FileHandle handle(H5Fopen(file.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT));
   if (!handle)
-    return hdf5_error(lock, ErrorCode::kIoError, std::string("cannot open ") + file + " for " +
-                                               (writable ? "writing" : "reading"));
+    return hdf5_error(
+        lock, ErrorCode::kIoError,
+        std::string("cannot open ") + file + " for " + (writable ? "writing" : "reading"));
   return handle;
 }
 

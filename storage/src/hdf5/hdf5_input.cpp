@@ -107,8 +107,8 @@ class Hdf5Input final : public InputDriver {
   // optional filter is refused only for the chunks that did not skip it.)
   std::string missing_filter;
   ChunkGrid grid;
-  std::uint64_t chunk_bytes = 0;      // one decoded chunk
-  std::uint64_t max_stored_bytes = 0; // the most one chunk may take in the file
+  std::uint64_t chunk_bytes = 0;       // one decoded chunk
+  std::uint64_t max_stored_bytes = 0;  // the most one chunk may take in the file
   std::uint64_t file_bytes = 0;
   // How H5Dget_chunk_storage_size fails for a chunk never written, once seen (see stored_size);
   // used under the HDF5 lock only.
@@ -148,7 +148,8 @@ Status Hdf5Input::describe_layout(const Hdf5Lock& lock, hid_t dcpl) {
                           where + " has a chunk shape with a zero extent");
       info_.chunk_shape.push_back(extent);
     }
-    ZF_ASSIGN_OR_RETURN(chunk_bytes, checked_bytes(info_.chunk_shape, element, "chunk shape", where));
+    ZF_ASSIGN_OR_RETURN(chunk_bytes,
+                        checked_bytes(info_.chunk_shape, element, "chunk shape", where));
     grid = ChunkGrid(info_.shape, info_.chunk_shape);
   }
   info_.filters = read_filters(lock, dcpl, optional);
@@ -194,8 +195,8 @@ Status Hdf5Input::describe(const Hdf5Lock& lock) {
     if (!available.back() && !optional[i] && missing_filter.empty())
       missing_filter = filter_text(info_.filters[i]);
   }
-  direct = info_.chunked && stored.raw_compatible &&
-           is_decodable_pipeline(info_.filters, available);
+  direct =
+      info_.chunked && stored.raw_compatible && is_decodable_pipeline(info_.filters, available);
   if (info_.chunked) max_stored_bytes = max_stored_chunk_bytes(info_.filters, chunk_bytes);
   return ok_status();
 }
@@ -219,13 +220,11 @@ Result<std::unique_ptr<InputDriver>> open_hdf5_input(const DatasetPath& path,
       H5Fset_mdc_config(state->file.get(), &config);
     }
   }
-  ZF_ASSIGN_OR_RETURN(const std::string name,
-                      resolve_input_dataset(lock, state->file.get(), path));
+  ZF_ASSIGN_OR_RETURN(const std::string name, resolve_input_dataset(lock, state->file.get(), path));
   state->info_.path = {path.file, name};
   state->where = state->info_.path.to_string();
   state->dataset = DatasetHandle(H5Dopen2(state->file.get(), name.c_str(), H5P_DEFAULT));
-  if (!state->dataset)
-    return hdf5_error(lock, ErrorCode::kIoError, "cannot open " + state->where);
+  if (!state->dataset) return hdf5_error(lock, ErrorCode::kIoError, "cannot open " + state->where);
   ZF_RETURN_IF_ERROR(state->describe(lock));
   if (state->info_.chunked && !state->direct) {
     // HDF5 decodes these chunks: its own chunk cache gets the room zoomflow's would have had.
@@ -281,19 +280,18 @@ Result<std::optional<std::uint64_t>> Hdf5Input::stored_size(const Hdf5Lock& lock
       missing_chunk_signature = std::move(signature);
       return std::optional<std::uint64_t>();
     }
-    return make_error(ErrorCode::kIoError,
-                      "cannot look up " + chunk_name(grid_index) +
-                          (failure.empty() ? "" : " (HDF5: " + failure + ")"));
+    return make_error(ErrorCode::kIoError, "cannot look up " + chunk_name(grid_index) +
+                                               (failure.empty() ? "" : " (HDF5: " + failure + ")"));
   }
   if (size == 0) return std::optional<std::uint64_t>();  // no chunk index yet: nothing written
   if (size > file_bytes || size > max_stored_bytes)
-    return make_error(ErrorCode::kCorrupt,
-                      chunk_name(grid_index) + " is corrupt: its index entry claims " +
-                          std::to_string(size) + " bytes, more than " +
-                          (size > file_bytes ? "the file's " + std::to_string(file_bytes)
-                                             : "any encoding of its " +
-                                                   std::to_string(chunk_bytes) +
-                                                   " bytes can take"));
+    return make_error(
+        ErrorCode::kCorrupt,
+        chunk_name(grid_index) + " is corrupt: its index entry claims " + std::to_string(size) +
+            " bytes, more than " +
+            (size > file_bytes
+                 ? "the file's " + std::to_string(file_bytes)
+                 : "any encoding of its " + std::to_string(chunk_bytes) + " bytes can take"));
   return std::optional<std::uint64_t>(size);
 }
 
@@ -316,8 +314,7 @@ Result<LoadedChunk> Hdf5Input::decode_chunk_at(const IndexVector& grid_index) co
   if (info_.filters.empty() && *size == chunk_bytes) {
     // Stored as it is decoded: read straight into the chunk.
     const Hdf5Lock lock = lock_hdf5();
-    if (H5Dread_chunk(dataset.get(), H5P_DEFAULT, offset.data(), &filter_mask, decoded->data()) <
-        0)
+    if (H5Dread_chunk(dataset.get(), H5P_DEFAULT, offset.data(), &filter_mask, decoded->data()) < 0)
       return hdf5_error(lock, ErrorCode::kIoError, "cannot read " + chunk_name(grid_index));
     if (stored.big_endian) swap_byte_order(decoded->span(), element_size);
     return decoded;
@@ -337,20 +334,19 @@ Result<LoadedChunk> Hdf5Input::decode_chunk_at(const IndexVector& grid_index) co
     if (H5Dread_chunk(dataset.get(), H5P_DEFAULT, offset.data(), &filter_mask, raw.get()) < 0)
       return hdf5_error(lock, ErrorCode::kIoError, "cannot read " + chunk_name(grid_index));
   }
-  const Status status =
-      decode_chunk(info_.filters, filter_mask, {raw.get(), std::size_t(*size)}, decoded->span(),
-                   element_size);
+  const Status status = decode_chunk(info_.filters, filter_mask, {raw.get(), std::size_t(*size)},
+                                     decoded->span(), element_size);
   if (raw_capacity > kKeptScratch) {
     raw.reset();
     raw_capacity = 0;
   }
   if (!status.ok())
-    return make_error(status.error().code == ErrorCode::kUnsupported ? ErrorCode::kUnsupported
-                                                                     : ErrorCode::kCorrupt,
-                      chunk_name(grid_index) + (status.error().code == ErrorCode::kUnsupported
-                                                    ? ": "
-                                                    : " is corrupt: ") +
-                          status.error().message);
+    return make_error(
+        status.error().code == ErrorCode::kUnsupported ? ErrorCode::kUnsupported
+                                                       : ErrorCode::kCorrupt,
+        chunk_name(grid_index) +
+            (status.error().code == ErrorCode::kUnsupported ? ": " : " is corrupt: ") +
+            status.error().message);
   if (stored.big_endian) swap_byte_order(decoded->span(), element_size);
   return decoded;
 }

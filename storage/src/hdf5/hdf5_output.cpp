@@ -136,8 +136,7 @@ Status check_not_input(const DatasetPath& path, const OutputOptions& options) {
 // What the existing file holds at the output's place, checked through a read-only handle: a
 // refused output never opens the file for writing.
 Status Hdf5Output::check_existing_place(const Hdf5Lock& lock, bool overwrite) {
-  ZF_ASSIGN_OR_RETURN(const FileHandle reader,
-                      open_hdf5_file(lock, path.file, /*writable=*/false));
+  ZF_ASSIGN_OR_RETURN(const FileHandle reader, open_hdf5_file(lock, path.file, /*writable=*/false));
   switch (object_kind(lock, reader.get(), path.dataset)) {
     case ObjectKind::kDataset:
       if (!overwrite)
@@ -188,9 +187,9 @@ Status Hdf5Output::prepare_new_file(const OutputOptions& options) {
     H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_V110);
   file = FileHandle(H5Fcreate(temporary_file.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, fapl.get()));
   if (!file)
-    return hdf5_error(lock, ErrorCode::kIoError,
-                      "cannot create " + temporary_file.string() + " (the temporary for " +
-                          path.file + ")");
+    return hdf5_error(
+        lock, ErrorCode::kIoError,
+        "cannot create " + temporary_file.string() + " (the temporary for " + path.file + ")");
   return create_dataset(lock, options, /*anonymous=*/false);
 }
 
@@ -346,8 +345,9 @@ Status Hdf5Output::write_chunk(const EncodedChunk& chunk) {
   const Hdf5Lock lock = lock_hdf5();
   if (H5Dwrite_chunk(s.dataset.get(), H5P_DEFAULT, 0, offset.data(), chunk.bytes.size(),
                      chunk.bytes.data()) < 0)
-    return hdf5_error(lock, ErrorCode::kIoError, "cannot write the chunk at " +
-                                               to_string(chunk.chunk_origin) + " of " + s.where);
+    return hdf5_error(
+        lock, ErrorCode::kIoError,
+        "cannot write the chunk at " + to_string(chunk.chunk_origin) + " of " + s.where);
   return ok_status();
 }
 
