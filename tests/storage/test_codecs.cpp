@@ -99,6 +99,21 @@ TEST_CASE("zstd rejects damaged and wrong-sized data") {
   CHECK(wrong.error().message.find("instead of") != std::string::npos);
 }
 
+TEST_CASE("deflate of unknown size stops at its limit, also within its first buffer") {
+  // 3000 bytes decode inside the first 4096-byte guess: a limit of 1000 must still refuse them
+  // (a fuzzer finding), 3000 must take them exactly.
+  const auto raw = sample_bytes(3000, true);
+  std::vector<std::byte> packed(deflate_compress_bound(raw.size()));
+  packed.resize(deflate_compress(raw, packed, 6).value());
+  const auto over = deflate_decompress_any(packed, 1000);
+  REQUIRE(!over.ok());
+  CHECK(over.error().code == ErrorCode::kCorrupt);
+  const auto exact = deflate_decompress_any(packed, raw.size());
+  REQUIRE(exact.ok());
+  CHECK(*exact == raw);
+  CHECK(!deflate_decompress_any(packed, raw.size() - 1).ok());
+}
+
 TEST_CASE("deflate round trip in zlib format, and errors") {
   const auto raw = sample_bytes(70000, true);
   std::vector<std::byte> packed(deflate_compress_bound(raw.size()));
