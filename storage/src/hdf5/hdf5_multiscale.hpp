@@ -11,6 +11,7 @@
 
 #include "../zarr/ome_zarr.hpp"
 #include "hdf5_handle.hpp"
+#include "hdf5_library.hpp"
 #include "zoomflow/kernels/error.hpp"
 #include "zoomflow/storage/input_dataset.hpp"
 #include "zoomflow/storage/output_dataset.hpp"
@@ -26,10 +27,11 @@ Status write_hdf5_attributes(const std::string& file, const std::string& name,
                              const nlohmann::json& attributes);
 
 // The multiscale the root of `file` describes, or nullopt (the caller holds the lock).
-std::optional<Multiscale> read_hdf5_multiscale(hid_t file);
+std::optional<Multiscale> read_hdf5_multiscale(const Hdf5Lock& lock, hid_t file);
 
 // Fills info.levels (each level's shape and scale) and info.ome_* from `multiscale` (the caller
 // holds the lock).
-void describe_hdf5_levels(hid_t file, const Multiscale& multiscale, DatasetInfo& info);
+void describe_hdf5_levels(const Hdf5Lock& lock, hid_t file, const Multiscale& multiscale,
+                          DatasetInfo& info);
 
 }  // namespace zoomflow::storage
