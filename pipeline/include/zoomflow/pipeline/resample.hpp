@@ -31,6 +31,7 @@ struct ResampleRequest {
   bool overwrite = false;
   storage::StorageFormat format = storage::StorageFormat::kAuto;  // kAuto: from the suffix
   Shape shard_shape;  // Zarr v3: voxels per shard; empty: unsharded
+  bool resume = false;  // as ChainRequest::resume
 };
 
 // Validates the request, opens the input, creates the output under a temporary name, runs,
