@@ -281,6 +281,7 @@ Result<RunReport> run_chain(const ChainRequest& request, const RunOptions& optio
   report->blocks_resumed = hooks.blocks_done_before;
   report->blocks_computed = computed;
   report->ranks = ranks;
+  report->seconds = std::chrono::duration<double>(Clock::now() - job_start).count();
   return report;
 }
 

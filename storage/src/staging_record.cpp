@@ -53,16 +53,20 @@ std::string boot_id() {
   return id;
 }
 
-// Field 22 of /proc/PID/stat, or 0 when there is no such process. The command name (field 2)
-// may hold spaces and parentheses: the fields are counted after its last ')'.
+// Field 22 of /proc/PID/stat, or 0 when there is no such process or it has ended (a zombie,
+// state Z or X, that nobody reaped: in a container whose first process reaps nothing, a killed
+// MPI rank stays one). The command name (field 2) may hold spaces and parentheses: the fields
+// are counted after its last ')'.
 std::uint64_t process_start(long pid) {
   const std::string stat = read_small_file("/proc/" + std::to_string(pid) + "/stat");
   const std::size_t close = stat.rfind(')');
   if (close == std::string::npos) return 0;
   std::istringstream fields(stat.substr(close + 1));
   std::string field;
-  for (int n = 3; n <= 22 && fields >> field; ++n)
+  for (int n = 3; n <= 22 && fields >> field; ++n) {
+    if (n == 3 && (field == "Z" || field == "X")) return 0;
     if (n == 22) return std::strtoull(field.c_str(), nullptr, 10);
+  }
   return 0;
 }
 
