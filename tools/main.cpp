@@ -28,13 +28,18 @@ namespace {
 
 // Asked only when --version is given: the device query starts the CUDA runtime.
 std::string version_text() {
+#ifdef ZOOMFLOW_HAS_MPI
+  const std::string mpi = "\nmpi: compiled in (mpirun -n N zoomflow resample|pipeline ...)";
+#else
+  const std::string mpi = "\nmpi: not compiled in";
+#endif
   std::string text = "zoomflow " ZOOMFLOW_VERSION "\nbackends: cpu";
-  if (!zoomflow::cuda::compiled_in()) return text + " (cuda not compiled in)";
+  if (!zoomflow::cuda::compiled_in()) return text + " (cuda not compiled in)" + mpi;
   const zoomflow::cuda::DeviceInfo device = zoomflow::cuda::query_device();
   text += ", cuda\ngpu: ";
   if (device.usable) text += "usable, ";
   text += zoomflow::cuda::describe(device);
-  return text;
+  return text + mpi;
 }
 
 // One line, always: a newline inside a name (a dataset called "a\nb") is shown as \n.
