@@ -4,8 +4,8 @@
 
 #include "bench_cuda.hpp"
 #include "bench_kernel.hpp"
-#include "bench_plan.hpp"
 #include "bench_pipeline.hpp"
+#include "bench_plan.hpp"
 #include "bench_volume.hpp"
 #include "command.hpp"
 
@@ -93,9 +93,7 @@ void add_plan_bench(CLI::App& bench, CommandRegistry& registry) {
   CLI::App* plan = bench.add_subcommand(
       "plan", "One rank's plan of a large MPI job (4096^3 on 1024 ranks): time, memory, bytes");
   add_plan_bench_options(*plan, *args);
-  plan->callback([args, &registry] {
-    registry.action = [args] { return run_plan_bench(*args); };
-  });
+  plan->callback([args, &registry] { registry.action = [args] { return run_plan_bench(*args); }; });
 }
 
 }  // namespace

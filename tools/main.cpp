@@ -5,16 +5,16 @@
 #include <cstdio>
 #include <exception>
 #include <memory>
-#include <optional>
 #include <new>
+#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "command.hpp"
 #include "output_options.hpp"
-#include "zoomflow/pipeline/communicator.hpp"
 #include "zoomflow/kernels/cuda/device.hpp"
+#include "zoomflow/pipeline/communicator.hpp"
 #include "zoomflow/version.hpp"
 #ifdef ZOOMFLOW_HAS_MPI
 #include "zoomflow/pipeline/mpi_session.hpp"
@@ -84,8 +84,9 @@ std::optional<int> join_mpi_job(const CLI::App& app, const zoomflow::LaunchInfo&
 #else
   if (launch.size == 1) return std::nullopt;
   if (launch.rank == 0)
-    print_error("this zoomflow was built without MPI, so its ranks cannot share a run: rebuild "
-                "with Debian's libopenmpi-dev installed, or run without mpirun");
+    print_error(
+        "this zoomflow was built without MPI, so its ranks cannot share a run: rebuild "
+        "with Debian's libopenmpi-dev installed, or run without mpirun");
   return 2;
 #endif
 }

@@ -105,9 +105,8 @@ void print_run_summary(const char* command, const std::string& output, const Run
                                 : " computed in tiles of " + to_string(report.tile_shape);
   write_stderr(fmt::format(
       "{}: wrote {} ({} blocks of {}{}, {} constant, {} threads{}), {:.2f} GB in {:.2f} s\n",
-      command, output, report.blocks, to_string(report.block_shape), tiles,
-      report.constant_blocks, report.threads, job, double(report.output_bytes) / 1e9,
-      report.seconds));
+      command, output, report.blocks, to_string(report.block_shape), tiles, report.constant_blocks,
+      report.threads, job, double(report.output_bytes) / 1e9, report.seconds));
 }
 
 }  // namespace zoomflow::tools

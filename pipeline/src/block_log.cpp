@@ -114,7 +114,8 @@ Status BlockLog::append(Index block, std::uint64_t bytes) {
   return ok_status();
 }
 
-Result<CompletedBlocks> CompletedBlocks::read(const std::string& folder, const Shape& output_shape) {
+Result<CompletedBlocks> CompletedBlocks::read(const std::string& folder,
+                                              const Shape& output_shape) {
   CompletedBlocks completed;
   std::error_code ec;
   for (fs::directory_iterator it(folder, ec); !ec && it != fs::directory_iterator();
@@ -129,9 +130,9 @@ Result<CompletedBlocks> CompletedBlocks::read(const std::string& folder, const S
     if (first == std::string::npos) continue;  // killed before its header was whole
     const Shape shape = header_shape(all.substr(0, first));
     if (shape.rank() != output_shape.rank())
-      return make_error(ErrorCode::kCorrupt,
-                        it->path().string() + " is not a block log of this output; rerun "
-                                              "without --resume to start afresh");
+      return make_error(ErrorCode::kCorrupt, it->path().string() +
+                                                 " is not a block log of this output; rerun "
+                                                 "without --resume to start afresh");
     Record* record = nullptr;
     for (Record& r : completed.records_)
       if (r.grid.block_shape() == BlockGrid(output_shape, shape).block_shape()) record = &r;
@@ -149,9 +150,9 @@ Result<CompletedBlocks> CompletedBlocks::read(const std::string& folder, const S
       Index block = 0;
       std::uint64_t bytes = 0;
       if (!parse_line(all.substr(at, end - at), block, bytes) || block >= record->grid.count())
-        return make_error(ErrorCode::kCorrupt,
-                          it->path().string() + " holds a line that is not a block record; "
-                                                "rerun without --resume to start afresh");
+        return make_error(ErrorCode::kCorrupt, it->path().string() +
+                                                   " holds a line that is not a block record; "
+                                                   "rerun without --resume to start afresh");
       record->done[std::size_t(block)] = true;
       at = end + 1;
     }
@@ -192,8 +193,8 @@ bool CompletedBlocks::covers(const Box& box) const {
   return false;
 }
 
-LogFollower::LogFollower(std::string folder, std::string attempt, int ranks,
-                         const BlockGrid& grid, std::size_t element_bytes)
+LogFollower::LogFollower(std::string folder, std::string attempt, int ranks, const BlockGrid& grid,
+                         std::size_t element_bytes)
     : grid_(grid), element_bytes_(element_bytes) {
   for (int r = 1; r < ranks; ++r) {
     Followed log;

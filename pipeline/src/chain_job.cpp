@@ -105,8 +105,7 @@ Shape parse_shape_list(const std::string& text) {
 
 // The hint a stopped resumable run adds to its error.
 Error with_resume_hint(Error error, const ChainRequest& request) {
-  if (request.resume)
-    error.message += "; the temporary is kept: rerun with --resume to continue";
+  if (request.resume) error.message += "; the temporary is kept: rerun with --resume to continue";
   return error;
 }
 
@@ -132,8 +131,7 @@ Result<RunReport> run_chain(const ChainRequest& request, const RunOptions& optio
               request.output.to_string() + ", or run without mpirun");
     else if (request.resume)
       allowed = make_error(ErrorCode::kInvalidArgument,
-                           "--resume continues Zarr and N5 outputs; " +
-                               request.output.to_string() +
+                           "--resume continues Zarr and N5 outputs; " + request.output.to_string() +
                                " is HDF5, which is written anew each run");
   }
   ZF_RETURN_IF_ERROR(job.agree(allowed));
@@ -257,8 +255,7 @@ Result<RunReport> run_chain(const ChainRequest& request, const RunOptions& optio
   // 5. A failure (not a stop asked for: every rank is asked at once) ends the job now; other
   // ranks may be hours from their end. Otherwise wait for every rank, then commit.
   if (!report.ok() && report.error().code != ErrorCode::kCancelled)
-    job.communicator().abort(fmt::format("rank {} of {}: {}", rank, ranks,
-                                         report.error().message));
+    job.communicator().abort(fmt::format("rank {} of {}: {}", rank, ranks, report.error().message));
   const auto waiting = [&] {
     if (!follower || !options.progress) return;
     Progress progress = own;
@@ -267,8 +264,7 @@ Result<RunReport> run_chain(const ChainRequest& request, const RunOptions& optio
     options.progress(progress);
   };
   const Status finished = job.communicator().agree_while(status_of(report), waiting);
-  const std::int64_t computed =
-      job.communicator().sum(report.ok() ? report->blocks_computed : 0);
+  const std::int64_t computed = job.communicator().sum(report.ok() ? report->blocks_computed : 0);
   if (!finished.ok()) return with_resume_hint(finished.error(), request);
   if (follower && options.progress) {  // every rank's blocks are done: the last line says so
     Progress progress = own;

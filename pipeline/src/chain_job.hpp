@@ -27,8 +27,8 @@ Result<std::unique_ptr<PreparedChain>> prepare_chain(const ChainRequest& request
 
 struct BlockHooks {
   Shape block_shape;  // blocks of this shape (every rank's the same); empty: planned by the run
-  BlockSelection selection;          // this process's share of the blocks
-  std::function<bool(Index)> skip;   // blocks already complete
+  BlockSelection selection;             // this process's share of the blocks
+  std::function<bool(Index)> skip;      // blocks already complete
   std::int64_t blocks_done_before = 0;  // progress starts from there
   // After a block's units are written, serially: record it (by its number in the grid).
   std::function<Status(Index block, const BlockWork& work)> record;

@@ -140,9 +140,8 @@ std::string creation_notice(const DatasetPath& path, const StagingRecord* record
   std::string notice = record != nullptr ? record->notice() : std::string();
   const fs::path folder = fs::absolute(folder_of(path.file)).lexically_normal();
   if (record != nullptr && record->folder().parent_path() == folder) return notice;
-  const std::string swept =
-      sweep_stale_temporaries(folder, resume ? fs::absolute(path.file).lexically_normal()
-                                             : fs::path());
+  const std::string swept = sweep_stale_temporaries(
+      folder, resume ? fs::absolute(path.file).lexically_normal() : fs::path());
   if (notice.empty()) return swept;
   return swept.empty() ? notice : notice + "; " + swept;
 }

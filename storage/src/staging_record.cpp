@@ -152,8 +152,8 @@ Status write_record_file(const fs::path& folder, const std::string& name, const 
     out << text;
     out.close();
     if (!out)
-      return make_error(ErrorCode::kIoError, "cannot write " + temporary.string() + ": " +
-                                                 std::strerror(errno));
+      return make_error(ErrorCode::kIoError,
+                        "cannot write " + temporary.string() + ": " + std::strerror(errno));
   }
   std::error_code ec;
   fs::rename(temporary, folder / name, ec);
@@ -288,8 +288,7 @@ Result<std::unique_ptr<StagingRecord>> StagingRecord::claim(const StagingRequest
   }
   record->keep_on_failure_ = resumable && request.resume;
   const fs::path parent = folder_of(final_path);
-  std::string notice =
-      sweep_stale_temporaries(parent, request.resume ? final_path : fs::path());
+  std::string notice = sweep_stale_temporaries(parent, request.resume ? final_path : fs::path());
 
   if (resumable) {
     std::optional<FoundRecord> same;  // this request's
@@ -345,22 +344,21 @@ Result<std::unique_ptr<StagingRecord>> StagingRecord::claim(const StagingRequest
       const auto [was, now] = first_difference(stored, request.request);
       return make_error(ErrorCode::kInvalidArgument,
                         "--resume: the interrupted run of " + final_path.string() +
-                            " was asked for something else (its '" + was + "', this run's '" +
-                            now +
+                            " was asked for something else (its '" + was + "', this run's '" + now +
                             "'); rerun with its arguments, or without --resume to start afresh "
                             "(which removes it)");
     } else if (request.resume) {
-      notice = join_notes(notice, "nothing to resume for " + final_path.string() +
-                                      "; starting afresh");
+      notice =
+          join_notes(notice, "nothing to resume for " + final_path.string() + "; starting afresh");
     }
   }
 
   std::error_code ec;
   if (!fs::create_directory(record->folder_, ec)) {
     if (!ec)
-      return make_error(ErrorCode::kUnavailable,
-                        final_path.string() + " is being written by another zoomflow run (" +
-                            record->folder_.string() + " exists)");
+      return make_error(ErrorCode::kUnavailable, final_path.string() +
+                                                     " is being written by another zoomflow run (" +
+                                                     record->folder_.string() + " exists)");
     return make_error(ErrorCode::kIoError,
                       "cannot create " + record->folder_.string() + ": " + ec.message());
   }

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "../storage/temp_folder.hpp"
 #include "block_log.hpp"
 #include "zoomflow/storage/chunk_grid.hpp"
-#include "../storage/temp_folder.hpp"
 
 using namespace zoomflow;
 using namespace zoomflow::detail;
@@ -43,7 +43,8 @@ TEST_CASE("a log's blocks are read back; a last line without its newline is not 
   auto completed = CompletedBlocks::read(folder.file(""), output);
   REQUIRE(completed.ok());
   const BlockGrid grid(output, block);
-  for (Index b = 0; b < grid.count(); ++b) CHECK(completed->covers(grid.block(b)) == (b == 2 || b == 5));
+  for (Index b = 0; b < grid.count(); ++b)
+    CHECK(completed->covers(grid.block(b)) == (b == 2 || b == 5));
   CHECK(!completed->empty());
   // The log is created exclusively: an attempt never appends to another's.
   CHECK(!BlockLog::create(folder.file(""), "a1", 0, block).ok());
@@ -68,7 +69,8 @@ TEST_CASE("a box is done when every block of one recorded cut that it touches is
   const Shape output{37, 23, 11};
   for (int round = 0; round < 40; ++round) {
     testing::TempFolder folder;
-    const Shape old_block{Index(1 + random() % 9), Index(1 + random() % 9), Index(1 + random() % 11)};
+    const Shape old_block{Index(1 + random() % 9), Index(1 + random() % 9),
+                          Index(1 + random() % 11)};
     const BlockGrid old_grid(output, old_block);
     // The voxels done, as the recorded blocks cover them.
     std::vector<bool> voxel_done(std::size_t(num_elements(output)), false);
@@ -85,7 +87,8 @@ TEST_CASE("a box is done when every block of one recorded cut that it touches is
     }
     auto completed = CompletedBlocks::read(folder.file(""), output);
     REQUIRE(completed.ok());
-    const Shape new_block{Index(1 + random() % 12), Index(1 + random() % 12), Index(1 + random() % 11)};
+    const Shape new_block{Index(1 + random() % 12), Index(1 + random() % 12),
+                          Index(1 + random() % 11)};
     const BlockGrid new_grid(output, new_block);
     for (Index b = 0; b < new_grid.count(); ++b) {
       bool all = true;

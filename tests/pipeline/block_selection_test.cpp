@@ -61,24 +61,24 @@ TEST_CASE("groups: about 16 per part, 1 to 64 blocks") {
 
 TEST_CASE("the graph runs a selection, skips what it is told, and numbers blocks without gaps") {
   const BlockGrid grid(Shape{40 * 4, 8}, Shape{4, 8});  // 40 blocks along the first axis
-  const BlockSelection selection{1, 3, 2};            // groups 1, 4, 7, ...: blocks 2, 3, 8, 9, ...
+  const BlockSelection selection{1, 3, 2};  // groups 1, 4, 7, ...: blocks 2, 3, 8, 9, ...
   const auto skip = [](Index block) { return block % 4 == 3; };
   std::mutex mutex;
   std::vector<Index> ran;
   std::vector<std::size_t> ordered;
-  const std::vector<Stage<Work>> stages = {
-      {"run", StageMode::kParallel,
-       [&](Work& work) {
-         std::lock_guard lock(mutex);
-         ran.push_back(work.box.origin[0] / 4);
-         return ok_status();
-       }},
-      {"merge", StageMode::kOrdered, [&](Work& work) {
-         ordered.push_back(work.sequence);
-         return ok_status();
-       }}};
+  const std::vector<Stage<Work>> stages = {{"run", StageMode::kParallel,
+                                            [&](Work& work) {
+                                              std::lock_guard lock(mutex);
+                                              ran.push_back(work.box.origin[0] / 4);
+                                              return ok_status();
+                                            }},
+                                           {"merge", StageMode::kOrdered, [&](Work& work) {
+                                              ordered.push_back(work.sequence);
+                                              return ok_status();
+                                            }}};
   const Status status = run_block_graph<Work>(
-      grid, stages, {.max_in_flight = 3, .cancel = CancelToken(), .selection = selection, .skip = skip});
+      grid, stages,
+      {.max_in_flight = 3, .cancel = CancelToken(), .selection = selection, .skip = skip});
   REQUIRE(status.ok());
   std::vector<Index> expected;
   for (Index b : dealt(grid.count(), 1, 3, 2))

@@ -1,7 +1,7 @@
 // Atomic output: nothing at the final name before commit(); existing datasets replaced only with
 // overwrite; checks made before anything is created.
-#include <algorithm>
 #include <doctest/doctest.h>
+#include <algorithm>
 
 #include <fstream>
 
@@ -69,7 +69,8 @@ TEST_CASE("a new file appears only at commit, and without commit nothing is left
     std::sort(entries.begin(), entries.end());
     REQUIRE(entries.size() == 2);
     for (const std::string& name : entries) CHECK(name.find(".out.h5.zoomflow-") == 0);
-    CHECK(entries[0].substr(0, entries[0].size() - 4) == entries[1].substr(0, entries[1].size() - 4));
+    CHECK(entries[0].substr(0, entries[0].size() - 4) ==
+          entries[1].substr(0, entries[1].size() - 4));
   }
   CHECK(folder.entries().empty());
 

@@ -37,8 +37,8 @@ class StagedArray {
   // `resume` and `attach` (an MPI rank writing into rank 0's temporary) come from the caller.
   static Result<std::unique_ptr<StagedArray>> prepare(StorageFormat format,
                                                       const std::string& container,
-                                                      const std::string& array_path,
-                                                      bool overwrite, StagingRequest staging);
+                                                      const std::string& array_path, bool overwrite,
+                                                      StagingRequest staging);
   StagedArray(const StagedArray&) = delete;
   StagedArray& operator=(const StagedArray&) = delete;
   ~StagedArray();
@@ -70,7 +70,7 @@ class StagedArray {
   bool replace_ = false;
   std::unique_ptr<StagingRecord> record_;  // owns the temporary: the new store, or the array
   std::filesystem::path temporary_;        // record_->temporary()
-  std::filesystem::path final_;      // where temporary_ goes
+  std::filesystem::path final_;            // where temporary_ goes
   std::vector<std::string> new_groups_;
   std::vector<std::filesystem::path> created_folders_;  // in an existing store, outermost first
   std::unique_ptr<DirectoryStore> array_store_;

@@ -62,7 +62,7 @@ class Hdf5Output final : public OutputDriver {
   CompressionSpec compression;
   ChunkGrid grid;
   std::size_t chunk_bytes = 0;
-  fs::path temporary_file;  // empty when writing into an existing file
+  fs::path temporary_file;                        // empty when writing into an existing file
   std::unique_ptr<StagingRecord> staging_record;  // the new file's owner record
   bool replace_existing = false;
   bool committed = false;

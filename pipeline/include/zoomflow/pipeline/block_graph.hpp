@@ -51,7 +51,7 @@ struct Stage {
 struct GraphOptions {
   std::size_t max_in_flight = 4;
   CancelToken cancel;
-  BlockSelection selection{};             // default: every block
+  BlockSelection selection{};               // default: every block
   std::function<bool(Index block)> skip{};  // optional: blocks not to run (by block number)
 };
 
