@@ -360,7 +360,8 @@ class GaussianStep final : public ChainStep {
     for (int a = 0; a < in.rank(); ++a) {
       region.extent[a] = output_box.extent[a];
       if (a < 2 && a + 1 < in.rank()) buffers += std::size_t(region.num_elements());
-      weights = std::max(weights, std::size_t(2 * radius(a) + 1));
+      // The weights, and one row with its halo.
+      weights = std::max(weights, std::size_t(4 * radius(a) + 1 + output_box.extent[a]));
     }
     return (buffers + weights) * sizeof(double);
   }
@@ -385,10 +386,13 @@ class GaussianStep final : public ChainStep {
       }
       std::span<double> w = context.workspace.buffer<double>(2, std::size_t(2 * radius(a) + 1));
       weights(a, w);
+      std::span<double> row =
+          context.workspace.buffer<double>(3, std::size_t(next.extent[a] + 2 * radius(a)));
       ZF_RETURN_IF_ERROR(visit_dtype(source.dtype(), [&](auto tag) {
         using T = typename decltype(tag)::type;
         return filter_axis<T>(a, input.shape[a], region, reinterpret_cast<const T*>(source.data()),
-                              next, reinterpret_cast<double*>(target.data()), w, context.cancel);
+                              next, reinterpret_cast<double*>(target.data()), w, row,
+                              context.cancel);
       }));
       source = target;
       region = next;
@@ -439,22 +443,48 @@ class GaussianStep final : public ChainStep {
   template <class T>
   static Status filter_axis(int axis, Index length, const Box& region, const T* source,
                             const Box& next, double* target, std::span<const double> w,
-                            const CancelToken& cancel) {
+                            std::span<double> row, const CancelToken& cancel) {
     const Index r = Index(w.size() / 2);
     Index outer = 1, inner = 1;
     for (int a = 0; a < axis; ++a) outer *= region.extent[a];
     for (int a = axis + 1; a < region.rank(); ++a) inner *= region.extent[a];
+    const Index count = next.extent[axis];
+    // Every output sums w[t] * value for t = -r .. r in that order, from 0.0, whatever the path.
+    if (inner == 1) {
+      // Along rows: the row with its edge-replicated halo in `row`, then one pass per tap.
+      for (Index o = 0; o < outer; ++o) {
+        if (o % 64 == 0 && cancel.requested()) return cancel.error();
+        const T* src = source + o * region.extent[axis];
+        for (Index j = 0; j < count + 2 * r; ++j)
+          row[std::size_t(j)] =
+              double(src[std::clamp<Index>(next.origin[axis] - r + j, 0, length - 1) -
+                         region.origin[axis]]);
+        double* dst = target + o * count;
+        std::fill(dst, dst + count, 0.0);
+        for (Index t = 0; t <= 2 * r; ++t) {
+          const double weight = w[std::size_t(t)];
+          const double* in = row.data() + t;
+          for (Index p = 0; p < count; ++p) dst[p] += weight * in[p];
+        }
+      }
+      return ok_status();
+    }
+    // Across rows: lanes of `inner` in pieces that stay in L1 while every tap adds to them.
+    constexpr Index kPiece = 512;
     for (Index o = 0; o < outer; ++o) {
-      if (cancel.requested()) return cancel.error();
-      for (Index p = 0; p < next.extent[axis]; ++p) {
+      for (Index p = 0; p < count; ++p) {
+        if (p % 16 == 0 && cancel.requested()) return cancel.error();
         const Index g = next.origin[axis] + p;
-        double* dst = target + (o * next.extent[axis] + p) * inner;
-        std::fill(dst, dst + inner, 0.0);
-        for (Index t = -r; t <= r; ++t) {
-          const Index s = std::clamp<Index>(g + t, 0, length - 1) - region.origin[axis];
-          const T* src = source + (o * region.extent[axis] + s) * inner;
-          const double weight = w[std::size_t(t + r)];
-          for (Index i = 0; i < inner; ++i) dst[i] += weight * double(src[i]);
+        double* dst = target + (o * count + p) * inner;
+        for (Index begin = 0; begin < inner; begin += kPiece) {
+          const Index end = std::min(inner, begin + kPiece);
+          std::fill(dst + begin, dst + end, 0.0);
+          for (Index t = -r; t <= r; ++t) {
+            const Index s = std::clamp<Index>(g + t, 0, length - 1) - region.origin[axis];
+            const T* src = source + (o * region.extent[axis] + s) * inner;
+            const double weight = w[std::size_t(t + r)];
+            for (Index i = begin; i < end; ++i) dst[i] += weight * double(src[i]);
+          }
         }
       }
     }

@@ -8,8 +8,7 @@
 
 #include <tbb/enumerable_thread_specific.h>
 
-#include "zoomflow/pipeline/block_graph.hpp"
-#include "zoomflow/pipeline/memory_budget.hpp"
+#include "dataset_graph.hpp"
 #include "zoomflow/storage/chunk_grid.hpp"
 
 namespace zoomflow {
@@ -140,13 +139,8 @@ Result<CompareReport> compare_datasets(const storage::InputDataset& a,
          return ok_status();
        }},
   };
-  const GraphOptions graph{
-      blocks_in_flight(options.memory_limit_bytes, std::uint64_t(threads) * block_bytes,
-                       block_bytes, threads),
-      CancelToken(options.cancel)};
-  Status status;
-  run_with_threads(threads, [&] { status = run_block_graph<CompareWork>(blocks, stages, graph); });
-  ZF_RETURN_IF_ERROR(status);
+  ZF_RETURN_IF_ERROR(detail::run_dataset_graph<CompareWork>(
+      blocks, stages, threads, options.memory_limit_bytes, block_bytes, options.cancel));
   report.compared = std::uint64_t(num_elements(ia.shape));
   return report;
 }

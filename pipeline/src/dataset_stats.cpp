@@ -7,8 +7,7 @@
 
 #include <tbb/enumerable_thread_specific.h>
 
-#include "zoomflow/pipeline/block_graph.hpp"
-#include "zoomflow/pipeline/memory_budget.hpp"
+#include "dataset_graph.hpp"
 #include "zoomflow/storage/chunk_grid.hpp"
 
 namespace zoomflow {
@@ -201,13 +200,8 @@ Result<DatasetStats> compute_dataset_stats(const storage::InputDataset& input,
          return ok_status();
        }},
   };
-  const GraphOptions graph{
-      blocks_in_flight(options.memory_limit_bytes, std::uint64_t(threads) * block_bytes,
-                       block_bytes, threads),
-      CancelToken(options.cancel)};
-  Status status;
-  run_with_threads(threads, [&] { status = run_block_graph<StatsWork>(blocks, stages, graph); });
-  ZF_RETURN_IF_ERROR(status);
+  ZF_RETURN_IF_ERROR(detail::run_dataset_graph<StatsWork>(
+      blocks, stages, threads, options.memory_limit_bytes, block_bytes, options.cancel));
   return finish(total, info);
 }
 

@@ -6,9 +6,8 @@
 
 #include <tbb/enumerable_thread_specific.h>
 
+#include "dataset_graph.hpp"
 #include "zoomflow/kernels/resample_spec.hpp"
-#include "zoomflow/pipeline/block_graph.hpp"
-#include "zoomflow/pipeline/memory_budget.hpp"
 #include "zoomflow/storage/output_dataset.hpp"
 
 namespace zoomflow {
@@ -81,14 +80,8 @@ Result<GenerateReport> generate_dataset(const GenerateOptions& options) {
          return output.write_chunk(work.chunk);
        }},
   };
-  // Each chunk in flight holds its values (in a thread's buffer) and its compressed bytes.
-  const GraphOptions graph{
-      blocks_in_flight(options.memory_limit_bytes, std::uint64_t(threads) * chunk_bytes,
-                       chunk_bytes, threads),
-      CancelToken(options.cancel)};
-  Status status;
-  run_with_threads(threads, [&] { status = run_block_graph<GenerateWork>(blocks, stages, graph); });
-  ZF_RETURN_IF_ERROR(status);
+  ZF_RETURN_IF_ERROR(detail::run_dataset_graph<GenerateWork>(
+      blocks, stages, threads, options.memory_limit_bytes, chunk_bytes, options.cancel));
   ZF_RETURN_IF_ERROR(output.commit());
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
