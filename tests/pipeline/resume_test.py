@@ -74,6 +74,19 @@ def main():
         check(ok, "the resumed output has the bytes of an uninterrupted run: " + why)
         check(hidden(d, "out.zarr", "") == [], "no temporary or record left after the resume")
 
+        # Resumed with more threads: smaller blocks (the memory plan wants 4 per thread), each
+        # counted done when the killed run's block around it was.
+        again = os.path.join(d, "again.zarr")
+        start_and_kill(pipeline(source, again, "-q"), d, "again.zarr", 6)
+        _, err = run([zoomflow, "pipeline", source, again, CHAIN[0], "--chunks", "32,32,32",
+                      "--threads", "8", "--resume"], expect=0)
+        blocks4, computed4, resumed4 = summary_numbers(err)
+        print(f"     resumed on 8 threads: {blocks4} blocks (of another shape), {resumed4} resumed, "
+              f"{computed4} computed")
+        check(blocks4 != blocks and resumed4 > 0, "another block shape, and blocks kept")
+        ok, why = same_bytes(zoomflow, reference, again)
+        check(ok, "... the bytes of an uninterrupted run: " + why)
+
         # Another request is refused; without --resume it starts afresh.
         other = os.path.join(d, "other.zarr")
         start_and_kill(pipeline(source, other, "-q"), d, "other.zarr", 4)
