@@ -10,6 +10,7 @@ built without MPI).
                                             input; --resume then finishes with the bytes of one
                                             process"""
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -49,6 +50,18 @@ FORMATS = {
 }
 
 
+def one_progress(err):
+    """Rank 0's progress is the job's: every line counts blocks over all ranks, never goes back,
+    ends at all of them, and one summary line follows."""
+    blocks = summary_numbers(err)[0]
+    lines = re.findall(r"^\w+: +\d+% (\d+)/(\d+) blocks", err, re.M)
+    done = [int(a) for a, _ in lines]
+    check(lines and all(int(b) == blocks for _, b in lines) and done == sorted(done)
+          and done[-1] == blocks and err.count(" blocks computed, ") == 1,
+          f"one progress line for the whole job ({len(lines)} lines, up to {blocks}/{blocks} "
+          "blocks), one summary:\n" + err)
+
+
 def identical(ranks):
     with tempfile.TemporaryDirectory(prefix="zoomflow-mpi-") as d:
         sources = {"resample": os.path.join(d, "in.h5:/v"), "chain": os.path.join(d, "in.zarr")}
@@ -67,6 +80,8 @@ def identical(ranks):
                     code, err = run(full)
                     check(code == 0, f"{' '.join(full)} succeeds:\n{err}")
                     results.append(out.split(":")[0])
+                    if label == "mpi":
+                        one_progress(err)
                 ok, why = same_bytes(zoomflow, results[0], results[1])
                 check(ok, f"{run_name} into {format_name} on {ranks} ranks: the bytes of one "
                           f"process ({len(tree(results[0]))} files) {why}")
