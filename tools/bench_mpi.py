@@ -45,7 +45,8 @@ def main():
     results = {name: [] for name, _, _ in CONFIGS}
     for round_number in range(args.rounds):
         for name, ranks, threads in CONFIGS:
-            out = os.path.join(work, f"out-{ranks}x{threads}.zarr")
+            # The first round's outputs are kept for the comparison; later rounds write beside.
+            out = os.path.join(work, f"out-{ranks}x{threads}-{round_number}.zarr")
             shutil.rmtree(out, ignore_errors=True)
             command = [zoomflow, "resample", source, out, "--zoom", "2", "--order", "1",
                        "--threads", str(threads), "-q"]

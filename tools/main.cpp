@@ -15,6 +15,7 @@
 #include "output_options.hpp"
 #include "zoomflow/kernels/cuda/device.hpp"
 #include "zoomflow/pipeline/communicator.hpp"
+#include "zoomflow/storage/interrupt.hpp"
 #include "zoomflow/version.hpp"
 #ifdef ZOOMFLOW_HAS_MPI
 #include "zoomflow/pipeline/mpi_session.hpp"
@@ -80,6 +81,7 @@ std::optional<int> join_mpi_job(const CLI::App& app, const zoomflow::LaunchInfo&
   }
   *session = std::move(*started);
   zoomflow::tools::job_communicator() = &(*session)->world();
+  zoomflow::storage::keep_stop_handlers();
   return std::nullopt;
 #else
   if (launch.size == 1) return std::nullopt;

@@ -268,7 +268,14 @@ Result<RunReport> run_chain(const ChainRequest& request, const RunOptions& optio
   };
   const Status finished = job.communicator().agree_while(status_of(report), waiting);
   const std::int64_t computed = job.communicator().sum(report.ok() ? report->blocks_computed : 0);
-  if (!finished.ok()) return with_resume_hint(finished.error(), request);
+  if (!finished.ok()) {
+    // Stopped (every rank has left its graph): rank 0 removes the temporary (kept under
+    // --resume) while the others wait, since mpirun ends the job at the first rank that exits
+    // with an error.
+    if (rank == 0) sink.reset();
+    (void)job.agree(ok_status());
+    return with_resume_hint(finished.error(), request);
+  }
   if (follower && options.progress) {  // every rank's blocks are done: the last line says so
     Progress progress = own;
     progress.blocks_done = grid.count();

@@ -116,6 +116,19 @@ def failures():
         check(not os.path.exists(bad), "nothing at the final name")
         check(tree(broken) == before_broken, "the input untouched")
 
+        # SIGTERM to mpirun (forwarded to every rank): the job stops; rank 0 removes the
+        # temporary unless mpirun's SIGKILL, a second after its SIGTERM, came first.
+        stopped = os.path.join(d, "stopped.zarr")
+        code, done, err = start_and_kill(
+            mpi(2, "pipeline", source, stopped, "gaussian:sigma=6", "resample:zoom=2,order=3",
+                "--chunks", "32,32,32", "--threads", "1", "-q"), d, "stopped.zarr", 3,
+            kill=lambda process, record: process.send_signal(signal.SIGTERM))
+        check(code != 0 and not os.path.exists(stopped),
+              f"SIGTERM to mpirun after {done} blocks: the job stops (mpirun exited {code}), "
+              "nothing at the final name")
+        print(f"     its line: {err.strip()!r}; temporaries left: "
+              f"{len(hidden(d, 'stopped.zarr', ''))} (removed by the next run into the folder)")
+
         # kill -9 of rank 1, then --resume.
         reference = os.path.join(d, "ref.zarr")
         chain = ["gaussian:sigma=6", "--chunks", "32,32,32", "--threads", "1"]
