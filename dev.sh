@@ -73,7 +73,7 @@ build() {
 }
 
 case "${1:-}" in
-  demo) install_missing; build --target zoomflow; shift; "$BUILD_DIR"/tools/zoomflow demo "$@" ;;
+  demo) install_missing; build --target zoomflow_cli; shift; "$BUILD_DIR"/tools/zoomflow demo "$@" ;;
   test)
     install_missing; make_venv; build
     ctest --test-dir "$BUILD_DIR" --output-on-failure -j"$JOBS"
@@ -82,6 +82,6 @@ case "${1:-}" in
       grep -i 'skip' | grep -v '^Test' | sort -u | sed 's/^/dev.sh: skipped: /' >&2 || true
     ;;
   build) install_missing; build ;;
-  bench) install_missing; build --target zoomflow; shift; "$BUILD_DIR"/tools/zoomflow bench "$@" ;;
+  bench) install_missing; build --target zoomflow_cli; shift; "$BUILD_DIR"/tools/zoomflow bench "$@" ;;
   *) echo "usage: ./dev.sh demo|test|build|bench" >&2; exit 2 ;;
 esac

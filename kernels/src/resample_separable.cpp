@@ -45,6 +45,34 @@ GatherFn gather_for(DType dtype) {
       dtype, [](auto tag) -> GatherFn { return &gather_row<typename decltype(tag)::type>; });
 }
 
+// The common case of gather_row, where the taps read the consecutive coefficients first,
+// first + 1, ...: a plain conversion loop, which vectorises.
+using GatherRunFn = void (*)(const std::byte* row, Index stride, Index first, Index count,
+                             double* out);
+
+template <class T>
+void gather_run(const std::byte* row, Index stride, Index first, Index count, double* out) {
+  const T* r = reinterpret_cast<const T*>(row) + first * stride;
+  if (stride == 1) {
+    for (Index k = 0; k < count; ++k) out[k] = double(r[k]);
+  } else {
+    for (Index k = 0; k < count; ++k) out[k] = double(r[k * stride]);
+  }
+}
+
+GatherRunFn gather_run_for(DType dtype) {
+  return visit_dtype(
+      dtype, [](auto tag) -> GatherRunFn { return &gather_run<typename decltype(tag)::type>; });
+}
+
+// The first source when `source` is first, first + 1, ... (no cval); else kCvalSource.
+Index consecutive_run(const std::vector<Index>& source) {
+  if (source.empty() || source[0] == kCvalSource) return kCvalSource;
+  for (std::size_t j = 1; j < source.size(); ++j)
+    if (source[j] != source[0] + Index(j)) return kCvalSource;
+  return source[0];
+}
+
 // Integers round half away from zero and saturate, floats round to the type, bool is v != 0.
 // saturate_cast's result, written without branches so that the loop vectorises, for integers
 // that fit an int32 (rounded half away from zero, clamped, NaN to the lowest, then truncated).
@@ -581,6 +609,8 @@ void interpolate(const BoxPlan& plan, double cval, ConstArrayView coefficients, 
   for (int a = 0; a < rank; ++a) extent[a] = plan.axes[a].coef_count();
   const AxisPlan& last_axis = plan.axes[last];
   const GatherFn gather = gather_for(coefficients.dtype());
+  const GatherRunFn gather_consecutive = gather_run_for(coefficients.dtype());
+  const Index run_first = consecutive_run(last_axis.tap_source);
   const std::size_t in_element = dtype_size(coefficients.dtype());
   const Index rows = product(extent, 0, last);
   double* stage =
@@ -591,8 +621,13 @@ void interpolate(const BoxPlan& plan, double cval, ConstArrayView coefficients, 
     for (Index r = 0; r < rows; ++r) {
       Index offset = 0;
       for (int a = 0; a < last; ++a) offset += index[a] * coefficients.strides()[a];
-      gather(coefficients.data() + offset * Index(in_element), coefficients.strides()[last],
-             last_axis.tap_source.data(), last_axis.tap_count(), cval, line);
+      const std::byte* row = coefficients.data() + offset * Index(in_element);
+      if (run_first != kCvalSource)
+        gather_consecutive(row, coefficients.strides()[last], run_first, last_axis.tap_count(),
+                           line);
+      else
+        gather(row, coefficients.strides()[last], last_axis.tap_source.data(),
+               last_axis.tap_count(), cval, line);
       if (rank == 1) {
         interpolate_line<K>(last_axis, line, out_line);
         store(out_line, last_axis.inner_count(), output.data(), output.strides()[0]);
