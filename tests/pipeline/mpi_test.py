@@ -116,6 +116,22 @@ def failures():
         check(not os.path.exists(bad), "nothing at the final name")
         check(tree(broken) == before_broken, "the input untouched")
 
+        # A full disk on one rank: rank 1 under a file size limit (8 MiB: MPI's own shared
+        # memory files fit) that its 16 MiB chunk files exceed (EFBIG, as ENOSPC would be).
+        large = os.path.join(d, "large.zarr")
+        run([zoomflow, "generate", large, "--shape", "256,256,256", "--dtype", "uint16",
+             "--pattern", "noise", "-q"], expect=0)
+        full = os.path.join(d, "full.zarr")
+        limited = (f"[ $OMPI_COMM_WORLD_RANK = 1 ] && ulimit -f 16384; exec {zoomflow} resample "
+                   f"{large} {full} --zoom 1 --threads 1 --compression none --chunks 256,256,128 -q")
+        code, err = run([mpirun, "-q", "--allow-run-as-root", "--oversubscribe", "-n", "2", "sh",
+                         "-c", limited])
+        check(code == 1 and one_line(err) and "rank 1 of 2: " in err and "block [" in err
+              and "File too large" in err,
+              "a write that fails on one rank ends the job with one line naming the rank, block "
+              "and reason:\n" + err)
+        check(not os.path.exists(full), "nothing at the final name")
+
         # SIGTERM to mpirun (forwarded to every rank): the job stops; rank 0 removes the
         # temporary unless mpirun's SIGKILL, a second after its SIGTERM, came first.
         stopped = os.path.join(d, "stopped.zarr")
