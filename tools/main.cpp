@@ -84,6 +84,7 @@ std::optional<int> join_mpi_job(const CLI::App& app, const zoomflow::LaunchInfo&
   zoomflow::storage::keep_stop_handlers();
   return std::nullopt;
 #else
+  (void)session;
   if (launch.size == 1) return std::nullopt;
   if (launch.rank == 0)
     print_error(
