@@ -28,6 +28,24 @@ std::string filter_text(const storage::FilterInfo& filter) {
   return text + ")";
 }
 
+// A name or value on one line: newlines and other control characters shown as escapes.
+std::string one_line(const std::string& text) {
+  std::string line;
+  for (const char c : text) {
+    if (c == '\n')
+      line += "\\n";
+    else if (c == '\r')
+      line += "\\r";
+    else if (c == '\t')
+      line += "\\t";
+    else if (static_cast<unsigned char>(c) < 0x20)
+      line += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+    else
+      line += c;
+  }
+  return line;
+}
+
 std::uint64_t raw_bytes(const storage::DatasetInfo& info) {
   return std::uint64_t(num_elements(info.shape)) * dtype_size(info.dtype);
 }
@@ -94,7 +112,8 @@ void print_text(const storage::DatasetInfo& info) {
   fmt::print("  storage     {} bytes on disk, {} bytes raw ({:.2f}x)\n", info.storage_bytes,
              raw_bytes(info), disk > 0 ? raw / disk : 0.0);
   fmt::print("  attributes{}\n", info.attributes.empty() ? "  none" : "");
-  for (const auto& a : info.attributes) fmt::print("    {} = {}\n", a.name, a.value_text);
+  for (const auto& a : info.attributes)
+    fmt::print("    {} = {}\n", one_line(a.name), one_line(a.value_text));
 }
 
 void print_json(const storage::DatasetInfo& info) {
@@ -135,7 +154,9 @@ void print_json(const storage::DatasetInfo& info) {
   j["raw_bytes"] = raw_bytes(info);
   j["attributes"] = nlohmann::json::object();
   for (const auto& a : info.attributes) j["attributes"][a.name] = a.value_text;
-  fmt::print("{}\n", j.dump());
+  // One line of valid JSON whatever the file holds: invalid UTF-8 in names and attributes (HDF5
+  // and Zarr store bytes) becomes U+FFFD rather than an exception.
+  fmt::print("{}\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 Status run_info(const InfoArgs& args) {

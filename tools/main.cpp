@@ -139,11 +139,18 @@ int main(int argc, char** argv) {
     if (status.ok()) return 0;
     // In an MPI job every rank returns the same (agreed) error: rank 0 says it.
     if (zoomflow::tools::speaks()) print_error(status.error().message);
-    const zoomflow::ErrorCode code = status.error().code;
-    return code == zoomflow::ErrorCode::kInvalidArgument ||
-                   code == zoomflow::ErrorCode::kAlreadyExists
-               ? 2
-               : 1;
+    // Bad usage (2): what the command line names cannot be done, or does not exist. Everything
+    // else is a runtime failure (1), the losing side of two runs racing for one output
+    // (kAborted) included.
+    switch (status.error().code) {
+      case zoomflow::ErrorCode::kInvalidArgument:
+      case zoomflow::ErrorCode::kNotFound:
+      case zoomflow::ErrorCode::kAlreadyExists:
+        return 2;
+      case zoomflow::ErrorCode::kAborted:
+      default:
+        return 1;
+    }
   } catch (const std::bad_alloc&) {
     fail("out of memory; lower --memory-limit or --threads, or free memory for the run");
     return 1;

@@ -154,8 +154,14 @@ Result<RunReport> detail::run_chain_blocks(const storage::InputDataset& source,
     stages.push_back({"reading input", StageMode::kParallel, ReadBlockStage{plan, read, pool}});
     stages.push_back(gpu->block_stage(pool, FillConstantStage{plan.output().dtype, pool}));
   } else {
-    compute =
-        std::make_unique<detail::ComputeStage>(plan, memory_plan.tile_shape, read, pool, cancel);
+    const detail::KnownValue known = [&source](const Box& box) -> Result<std::optional<Scalar>> {
+      ZF_ASSIGN_OR_RETURN(const bool unwritten, source.is_unwritten(box));
+      if (!unwritten) return std::optional<Scalar>();
+      const ConstArrayView fill(source.fill_value().data(), source.info().dtype, Shape{1});
+      return std::optional<Scalar>(Scalar::first_of(fill));
+    };
+    compute = std::make_unique<detail::ComputeStage>(plan, memory_plan.tile_shape, read, pool,
+                                                     cancel, known);
     stages.push_back({"computing", StageMode::kParallel, std::ref(*compute)});
   }
   stages.push_back({"compressing", StageMode::kParallel, detail::EncodeStage{sink}});
@@ -213,7 +219,8 @@ Result<std::unique_ptr<detail::PreparedChain>> detail::prepare_chain(const Chain
   ZF_RETURN_IF_ERROR(detail::check_output_path(request.input, request.output));
   const std::uint64_t cache = chunk_cache_bytes(options.memory_limit);
   ZF_ASSIGN_OR_RETURN(storage::InputDataset opened,
-                      storage::InputDataset::open(request.input, {.chunk_cache_bytes = cache}));
+                      storage::InputDataset::open(
+                          request.input, {.chunk_cache_bytes = cache, .max_chunk_bytes = cache}));
   auto prepared = std::unique_ptr<PreparedChain>(new PreparedChain{std::move(opened), {}, {}});
   const storage::InputDataset& source = prepared->source;
   const storage::DatasetInfo& info = source.info();

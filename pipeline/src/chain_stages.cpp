@@ -70,10 +70,11 @@ struct ComputeStage::Workers {
 };
 
 ComputeStage::ComputeStage(const ChainPlan& plan, const Shape& tile_shape, BoxReader read,
-                           BufferPool& pool, const CancelToken& cancel)
+                           BufferPool& pool, const CancelToken& cancel, KnownValue known)
     : plan_(plan),
       tile_shape_(tile_shape),
       read_(std::move(read)),
+      known_(std::move(known)),
       pool_(pool),
       cancel_(cancel),
       workers_(std::make_unique<Workers>()) {}
@@ -114,6 +115,42 @@ Status ComputeStage::operator()(BlockWork& work) const {
       const std::vector<Box> boxes = plan_.boxes(tile);
       if (t == 0) work.input_box = boxes.front();
 
+      // A tile whose output is one value: the block (one tile) is constant, or the tile's part
+      // of the buffer is set. Returns false when some step cannot promise one value.
+      const auto constant_tile = [&](const Scalar& input_value) -> Result<bool> {
+        ZF_ASSIGN_OR_RETURN(const std::optional<Scalar> constant,
+                            chain_constant(plan_, input_value, boxes));
+        if (!constant) return false;
+        const Scalar& value = *constant;
+        if (one_tile) {
+          work.constant = true;
+          work.constant_value = value;
+          work.all_fill = value.is_zero();
+        }
+        if (value.is_zero()) return true;  // several tiles: the buffer starts zeroed
+        output_buffer();
+        ZF_RETURN_IF_ERROR(
+            convert_array(broadcast(value, tile.extent), work.output.subview(local)));
+        return true;
+      };
+
+      // Never-written input (a sparse volume's empty regions): its value, without reading.
+      if (known_) {
+        auto known = known_(boxes.front());
+        if (!known.ok()) {
+          status = known.error();
+          return;
+        }
+        if (*known) {
+          auto done = constant_tile(**known);
+          if (!done.ok()) {
+            status = done.error();
+            return;
+          }
+          if (*done) continue;
+        }
+      }
+
       const DType input_dtype = plan_.value_types.front();
       std::span<std::byte> input_bytes = worker.buffers.buffer<std::byte>(
           0, std::size_t(boxes.front().num_elements()) * dtype_size(input_dtype));
@@ -122,25 +159,12 @@ Status ComputeStage::operator()(BlockWork& work) const {
       if (!status.ok()) return;
 
       if (all_same_bytes(input)) {
-        auto constant = chain_constant(plan_, Scalar::first_of(input), boxes);
-        if (!constant.ok()) {
-          status = constant.error();
+        auto done = constant_tile(Scalar::first_of(input));
+        if (!done.ok()) {
+          status = done.error();
           return;
         }
-        if (constant->has_value()) {
-          const Scalar& value = **constant;
-          if (one_tile) {
-            work.constant = true;
-            work.constant_value = value;
-            work.all_fill = value.is_zero();
-          }
-          if (value.is_zero()) continue;  // several tiles: the buffer starts zeroed
-          output_buffer();
-          if (!value.is_zero())
-            status = convert_array(broadcast(value, tile.extent), work.output.subview(local));
-          if (!status.ok()) return;
-          continue;
-        }
+        if (*done) continue;
       }
 
       output_buffer();

@@ -15,6 +15,9 @@ namespace zoomflow::detail {
 
 // Reads a box of the input into a contiguous view of its dtype: a dataset, or memory.
 using BoxReader = std::function<Status(const Box& box, ArrayView out)>;
+// The value every voxel of a box of the input holds when the storage knows it without reading
+// (no chunk of the box was ever written: the fill value); nullopt otherwise.
+using KnownValue = std::function<Result<std::optional<Scalar>>(const Box& box)>;
 
 // The value every output voxel takes when the whole input box read holds `input` (converted to
 // the output's dtype, as the computed path would); nullopt when some step cannot promise one
@@ -27,7 +30,7 @@ Result<std::optional<Scalar>> chain_constant(const ChainPlan& plan, const Scalar
 class ComputeStage {
  public:
   ComputeStage(const ChainPlan& plan, const Shape& tile_shape, BoxReader read, BufferPool& pool,
-               const CancelToken& cancel);
+               const CancelToken& cancel, KnownValue known = {});
   ~ComputeStage();
   Status operator()(BlockWork& work) const;
 
@@ -36,6 +39,7 @@ class ComputeStage {
   const ChainPlan& plan_;
   Shape tile_shape_;
   BoxReader read_;
+  KnownValue known_;
   BufferPool& pool_;
   const CancelToken& cancel_;
   std::unique_ptr<Workers> workers_;

@@ -183,6 +183,13 @@ Result<DatasetStats> compute_dataset_stats(const storage::InputDataset& input,
   const std::vector<Stage<StatsWork>> stages = {
       {"reading", StageMode::kParallel,
        [&](StatsWork& work) -> Status {
+         // Never-written chunks of value 0 (most of a sparse volume): counted, not visited.
+         ZF_ASSIGN_OR_RETURN(const bool unwritten, input.is_unwritten(work.box));
+         const std::span<const std::byte> fill = input.fill_value();
+         if (unwritten && all_zero_bytes(fill.data(), fill.size())) {
+           work.partial = zero_block_stats(work.box.num_elements());
+           return ok_status();
+         }
          std::vector<std::byte>& buffer = buffers.local();
          buffer.resize(std::size_t(work.box.num_elements()) * element_size);
          ZF_RETURN_IF_ERROR(

@@ -25,6 +25,7 @@ PyObject* exception_type(const Error& error, std::span<const std::string> named_
     case ErrorCode::kNotFound:
       return PyExc_FileNotFoundError;
     case ErrorCode::kAlreadyExists:
+    case ErrorCode::kAborted:  // another run wrote the same new output first
       return PyExc_FileExistsError;
     case ErrorCode::kUnsupported:
     case ErrorCode::kIoError:

@@ -10,18 +10,25 @@
 #include "zoomflow/kernels/error.hpp"
 #include "zoomflow/kernels/strided_view.hpp"
 #include "zoomflow/storage/chunk_grid.hpp"
+#include "zoomflow/storage/interrupt.hpp"
 
 namespace zoomflow::storage {
 
 // `load(grid_index)` -> Result<DecodedChunk>: the chunk's elements, a whole chunk of
 // grid.chunk_shape() in C order and native byte order, or null when the chunk is missing.
-// `fill` is one element.
+// `fill` is one element. A box of many chunks polls for SIGINT/SIGTERM/SIGHUP every 1024 chunks
+// (kCancelled), so that millions of one-voxel chunks do not keep a run from stopping.
 template <class Load>
 Status read_box_from_chunks(const ChunkGrid& grid, DType dtype, std::span<const std::byte> fill,
                             const Box& box, ArrayView out, Load&& load) {
   Status status;
+  std::size_t visited = 0;
   for_each_index(grid.chunks_touching(box), [&](const IndexVector& grid_index) {
     if (!status.ok()) return;
+    if (++visited % 1024 == 0 && interrupt_requested()) {
+      status = interrupted_error();
+      return;
+    }
     const Box chunk_box = grid.chunk_box(grid_index);
     const Box overlap = intersect(box, chunk_box);
     Box in_out = overlap;

@@ -20,6 +20,9 @@ class InputDriver {
   virtual const DatasetInfo& info() const = 0;
   // As InputDataset::read_box: `box` inside the array, `out` of its shape and dtype; thread-safe.
   virtual Status read_box(const Box& box, ArrayView out) const = 0;
+  // As InputDataset::is_unwritten and fill_value.
+  virtual Result<bool> is_unwritten(const Box& box) const = 0;
+  virtual std::span<const std::byte> fill_value() const = 0;
 };
 
 class OutputDriver {

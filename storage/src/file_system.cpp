@@ -56,10 +56,9 @@ Status move_into_place(const std::filesystem::path& temporary,
   }
   const int error = errno;
   if (error == EEXIST)
-    return make_error(ErrorCode::kAlreadyExists,
-                      final_file.string() +
-                          " appeared while it was being written; the result "
-                          "was not moved there");
+    return make_error(ErrorCode::kAborted, final_file.string() +
+                                               " appeared while it was being written; the result "
+                                               "was not moved there");
   // File systems without hard links: rename, after checking the name is still free.
   if (!std::filesystem::exists(final_file) &&
       std::rename(temporary.c_str(), final_file.c_str()) == 0)
@@ -83,7 +82,7 @@ Status move_folder_into_place(const std::filesystem::path& temporary,
     error = std::filesystem::exists(final_folder, ec) ? EEXIST : errno;
   }
   if (error == EEXIST)
-    return make_error(ErrorCode::kAlreadyExists,
+    return make_error(ErrorCode::kAborted,
                       final_folder.string() +
                           " appeared while it was being written; the result was not moved there");
   return make_error(ErrorCode::kIoError, "cannot move " + temporary.string() + " to " +

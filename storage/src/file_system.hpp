@@ -24,7 +24,8 @@ std::string random_id();
 // A fresh hidden name in the folder of `final_file`: ".NAME.zoomflow-ID.tmp".
 std::filesystem::path temporary_name_for(const std::filesystem::path& final_file);
 
-// Moves `temporary` to `final_file`; fails (kAlreadyExists) rather than replace a file.
+// Moves `temporary` to `final_file`; fails (kAborted: another run wrote it meanwhile) rather
+// than replace a file.
 Status move_into_place(const std::filesystem::path& temporary,
                        const std::filesystem::path& final_file);
 

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <filesystem>
 
+#include "input_path.hpp"
+
 namespace zoomflow::storage {
 namespace {
 
@@ -75,11 +77,9 @@ Result<StorageFormat> parse_storage_format(std::string_view text) {
 }
 
 Result<StorageFormat> detect_storage_format(const std::string& container, const std::string& node) {
-  std::error_code ec;
-  const fs::file_status status = fs::status(container, ec);
-  if (!fs::exists(status))
-    return make_error(ErrorCode::kInvalidArgument, container + ": no such file or folder");
-  if (!fs::is_directory(status)) return StorageFormat::kHdf5;  // the HDF5 driver checks more
+  // A FIFO, a device, a socket or an unreadable path is refused here, before any driver opens it.
+  ZF_ASSIGN_OR_RETURN(const PathKind kind, check_input_path(container));
+  if (kind == PathKind::kFile) return StorageFormat::kHdf5;  // the HDF5 driver checks more
   const fs::path root(container);
   StorageFormat format = format_of_folder(root);
   if (format == StorageFormat::kAuto && !node.empty()) {

@@ -34,8 +34,12 @@ def make_files(folder):
         f["half"] = np.zeros((4, 4), "f2")
         f["scalar"] = 5
         f.create_dataset("rank9", shape=(1,) * 9, dtype="u1")
-        f.create_dataset("lzf", data=np.arange(1000, dtype="u2").reshape(10, 100), chunks=(5, 50),
-                         compression="lzf")
+        # Data LZF compresses: h5py's LZF filter is optional, and a chunk it could not shrink is
+        # stored unfiltered (then read as HDF5 reads it).
+        f.create_dataset("lzf", data=np.tile(np.arange(50, dtype="u2"), 20).reshape(10, 100),
+                         chunks=(5, 50), compression="lzf")
+        f.create_dataset("lzf_skipped", data=np.arange(1000, dtype="u2").reshape(10, 100),
+                         chunks=(5, 50), compression="lzf")
         f.create_dataset("ok", data=np.zeros((2, 2), "u1"))
     return path
 
@@ -86,6 +90,9 @@ def main():
         run([z, "info", types + ":/lzf"], expect=0)
         expect_refusal(z, ["stats", types + ":/lzf"], 1,
                        ["types.h5:/lzf", "lzf", "cannot decode", "HDF5_PLUGIN_PATH"])
+        # The same optional filter skipped by every chunk (h5py wrote them raw): read as stored.
+        code, out, err = run([z, "stats", types + ":/lzf_skipped"])
+        check(code == 0 and "sum       499500" in out, f"stats of /lzf_skipped: {code} {err}")
         # Bad arguments to generate.
         out = path("gen.h5") + ":/x"
         expect_refusal(z, ["generate", out, "--shape", "0,4"], 2, ["positive"])

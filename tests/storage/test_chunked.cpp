@@ -163,4 +163,14 @@ TEST_CASE("an N5 block clipped at the edge is padded with the fill value, bad he
                           std::as_writable_bytes(std::span(out)));
   REQUIRE(!status.ok());
   CHECK(status.error().message.find("object") != std::string::npos);
+  // Mode 1 (varlength) with extents whose product overflows 64 bits (a fuzzer finding): refused
+  // as corrupt, the product never computed in signed arithmetic.
+  std::vector<std::byte> varlength = {std::byte{0}, std::byte{1}, std::byte{0}, std::byte{2}};
+  for (int k = 0; k < 8; ++k) varlength.push_back(std::byte{0xff});  // x, y = 2^32 - 1
+  for (std::byte b : {std::byte{0}, std::byte{0}, std::byte{0}, std::byte{1}})
+    varlength.push_back(b);  // 1 element
+  const Status huge = decode_stored_chunk(codec, DType::kInt16, chunk, bytes_of(std::vector{fill}),
+                                          varlength, std::as_writable_bytes(std::span(out)));
+  REQUIRE(!huge.ok());
+  CHECK(huge.error().code == ErrorCode::kCorrupt);
 }

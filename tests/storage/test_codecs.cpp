@@ -43,9 +43,13 @@ TEST_CASE("zstd round trip, decodable by libzstd itself") {
     std::vector<std::byte> decoded(raw.size());
     REQUIRE(zstd_decompress(packed, decoded).ok());
     CHECK(decoded == raw);
-    const auto any = zstd_decompress_any(packed);
+    const auto any = zstd_decompress_any(packed, raw.size());
     REQUIRE(any.ok());
     CHECK(*any == raw);
+    // One byte less than the frame decodes to is refused, not truncated.
+    const auto short_limit = zstd_decompress_any(packed, raw.size() - 1);
+    REQUIRE(!short_limit.ok());
+    CHECK(short_limit.error().code == ErrorCode::kCorrupt);
   }
 }
 
@@ -67,9 +71,10 @@ TEST_CASE("zstd decodes frames written by libzstd's streaming API (no recorded s
   packed.resize(out.pos);
   CHECK(ZSTD_getFrameContentSize(packed.data(), packed.size()) == ZSTD_CONTENTSIZE_UNKNOWN);
   CHECK(!zstd_frame_content_size(packed).has_value());
-  const auto any = zstd_decompress_any(packed);
+  const auto any = zstd_decompress_any(packed, raw.size());
   REQUIRE(any.ok());
   CHECK(*any == raw);
+  CHECK(!zstd_decompress_any(packed, raw.size() / 2).ok());
 }
 
 TEST_CASE("zstd rejects damaged and wrong-sized data") {
@@ -82,7 +87,7 @@ TEST_CASE("zstd rejects damaged and wrong-sized data") {
                                    packed.begin() + std::ptrdiff_t(packed.size() / 2));
   const Status cut = zstd_decompress(truncated, decoded);
   CHECK(cut.error().code == ErrorCode::kCorrupt);
-  CHECK(!zstd_decompress_any(truncated).ok());
+  CHECK(!zstd_decompress_any(truncated, raw.size()).ok());
 
   std::vector<std::byte> garbage = packed;
   for (std::size_t i = 0; i < 8; ++i) garbage[i] ^= std::byte{0x5a};
@@ -92,6 +97,21 @@ TEST_CASE("zstd rejects damaged and wrong-sized data") {
   const Status wrong = zstd_decompress(packed, too_big);
   REQUIRE(!wrong.ok());
   CHECK(wrong.error().message.find("instead of") != std::string::npos);
+}
+
+TEST_CASE("deflate of unknown size stops at its limit, also within its first buffer") {
+  // 3000 bytes decode inside the first 4096-byte guess: a limit of 1000 must still refuse them
+  // (a fuzzer finding), 3000 must take them exactly.
+  const auto raw = sample_bytes(3000, true);
+  std::vector<std::byte> packed(deflate_compress_bound(raw.size()));
+  packed.resize(deflate_compress(raw, packed, 6).value());
+  const auto over = deflate_decompress_any(packed, 1000);
+  REQUIRE(!over.ok());
+  CHECK(over.error().code == ErrorCode::kCorrupt);
+  const auto exact = deflate_decompress_any(packed, raw.size());
+  REQUIRE(exact.ok());
+  CHECK(*exact == raw);
+  CHECK(!deflate_decompress_any(packed, raw.size() - 1).ok());
 }
 
 TEST_CASE("deflate round trip in zlib format, and errors") {

@@ -1,6 +1,12 @@
 // Dataset paths, compression specs, the chunk grid and the decoded-chunk cache.
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <thread>
+#include <vector>
+
 #include "chunk_cache.hpp"
 #include "zoomflow/storage/chunk_grid.hpp"
 #include "zoomflow/storage/compression.hpp"
@@ -69,22 +75,91 @@ TEST_CASE("chunk grid: edge chunks are clipped, touching chunks found") {
 }
 
 TEST_CASE("chunk cache evicts the least recently used within its byte budget") {
-  ChunkCache cache(300);
-  const auto chunk = [](std::size_t n) { return std::make_shared<const ChunkBytes>(n); };
+  const std::uint64_t entry = ChunkCache::cost(100);
+  ChunkCache cache(3 * entry);
+  const auto chunk = [](std::size_t n) { return std::make_unique<ChunkBytes>(n); };
   cache.insert(1, chunk(100));
   cache.insert(2, chunk(100));
   cache.insert(3, chunk(100));
-  CHECK(cache.size_bytes() == 300);
+  CHECK(cache.size_bytes() == 3 * entry);
   CHECK(cache.find(1) != nullptr);  // 1 is now the most recent; 2 the least
   cache.insert(4, chunk(100));
   CHECK(cache.find(2) == nullptr);
   CHECK(cache.find(1) != nullptr);
   CHECK(cache.find(3) != nullptr);
   CHECK(cache.find(4) != nullptr);
-  cache.insert(5, chunk(400));  // larger than the whole cache: not kept
+  CHECK(cache.insert(5, chunk(3 * entry + 1)) != nullptr);  // larger than the cache: not kept
   CHECK(cache.find(5) == nullptr);
-  CHECK(cache.size_bytes() == 300);
+  CHECK(cache.size_bytes() == 3 * entry);
+  CHECK(cache.live_bytes() == 3 * entry);
   ChunkCache off(0);
   off.insert(1, chunk(1));
   CHECK(off.find(1) == nullptr);
+  CHECK(off.live_bytes() == 0);
+}
+
+TEST_CASE("chunk cache counts each chunk's bookkeeping: one-byte chunks stay within the budget") {
+  ChunkCache cache(1 << 20);
+  for (Index key = 0; key < 100000; ++key) cache.insert(key, std::make_unique<ChunkBytes>(1));
+  CHECK(cache.size_bytes() <= (1 << 20));
+  CHECK(cache.size_bytes() / ChunkCache::cost(1) == (1 << 20) / ChunkCache::cost(1));
+  CHECK(cache.find(99999) != nullptr);
+  CHECK(cache.find(0) == nullptr);
+}
+
+TEST_CASE("chunk cache bounds the chunks readers hold: a load waits until one is let go") {
+  const std::uint64_t entry = ChunkCache::cost(1000);
+  ChunkCache cache(2 * entry);
+  const auto load = [](Index) {
+    return [] { return Result<LoadedChunk>(std::make_unique<ChunkBytes>(1000)); };
+  };
+  auto a = cache.find_or_load(1, 1000, load(1));
+  auto b = cache.find_or_load(2, 1000, load(2));
+  REQUIRE((a.ok() && b.ok()));
+  CHECK(cache.live_bytes() == 2 * entry);
+  std::atomic<bool> done{false};
+  std::thread third([&] {
+    auto c = cache.find_or_load(3, 1000, load(3));
+    CHECK((c.ok() && *c));
+    CHECK(cache.live_bytes() <= 2 * entry);
+    done = true;
+  });
+  // Both chunks are held: evicting them from the cache frees nothing, so the third load waits.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(!done);
+  *a = nullptr;
+  third.join();
+  CHECK(done);
+  *b = nullptr;
+  CHECK(cache.live_bytes() <= 2 * entry);
+}
+
+TEST_CASE("chunk cache loads a chunk once while many readers ask for it at once") {
+  ChunkCache cache(1 << 20);
+  std::atomic<int> loads{0};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 8; ++t)
+    readers.emplace_back([&] {
+      for (Index key = 0; key < 200; ++key) {
+        auto chunk = cache.find_or_load(key, 8, [&]() -> Result<LoadedChunk> {
+          ++loads;
+          std::this_thread::sleep_for(std::chrono::microseconds(200));
+          auto bytes = std::make_unique<ChunkBytes>(8);
+          std::memset(bytes->data(), int(key), 8);
+          return bytes;
+        });
+        if (!chunk.ok() || !*chunk || (*chunk)->data()[7] != std::byte(key)) ++failures;
+      }
+    });
+  for (std::thread& reader : readers) reader.join();
+  CHECK(failures == 0);
+  CHECK(loads == 200);
+  // A failed load reaches its waiters and is not kept: the next caller loads again.
+  auto failed = cache.find_or_load(
+      1000, 8, []() -> Result<LoadedChunk> { return make_error(ErrorCode::kCorrupt, "bad"); });
+  CHECK(!failed.ok());
+  auto again = cache.find_or_load(1000, 8, []() -> Result<LoadedChunk> { return LoadedChunk{}; });
+  CHECK((again.ok() && !*again));
+  CHECK(cache.live_bytes() == cache.size_bytes());
 }

@@ -4,6 +4,7 @@
 
 #include "../array_copy.hpp"
 #include "../codecs/crc32c.hpp"
+#include "../codecs/encoded_size.hpp"
 #include "../codecs/xz_codec.hpp"
 #include "zoomflow/kernels/strided_view.hpp"
 #include "zoomflow/storage/deflate_codec.hpp"
@@ -76,7 +77,7 @@ Result<std::vector<std::byte>> decompress_any(const BytesCodec& codec,
                                               std::span<const std::byte> in, std::size_t limit) {
   switch (codec.kind) {
     case BytesCodec::Kind::kZstd:
-      return zstd_decompress_any(in);
+      return zstd_decompress_any(in, limit);
     case BytesCodec::Kind::kGzip:
     case BytesCodec::Kind::kZlib:
       return deflate_decompress_any(in, limit);
@@ -93,6 +94,14 @@ Result<std::vector<std::byte>> decompress_any(const BytesCodec& codec,
       break;
   }
   return make_error(ErrorCode::kUnsupported, codec.describe() + " followed by another compressor");
+}
+
+// The most bytes `codecs` (in encoding order) make of `decoded` bytes.
+std::uint64_t max_codecs_bytes(const std::vector<BytesCodec>& codecs, std::uint64_t decoded) {
+  std::uint64_t bytes = decoded;
+  for (const BytesCodec& codec : codecs)
+    bytes = codec.compresses() ? max_compressed_bytes(bytes) : bytes + kCrcBytes;
+  return bytes;
 }
 
 Status check_crc32c(std::span<const std::byte>& data) {
@@ -137,7 +146,11 @@ Status undo_bytes_codecs(const std::vector<BytesCodec>& codecs, std::span<const 
       buffer.resize(target.size() + checksums * kCrcBytes);
       ZF_RETURN_IF_ERROR(decompress_exact(codec, source, buffer));
     } else {
-      ZF_ASSIGN_OR_RETURN(buffer, decompress_any(codec, source, std::size_t(1) << 34));
+      // What this codec decodes to is what the codecs before it made of the chunk: no more than
+      // their bound on the chunk's decoded size.
+      const std::vector<BytesCodec> before(codecs.begin(), codecs.begin() + std::ptrdiff_t(i));
+      const std::uint64_t limit = max_codecs_bytes(before, target.size());
+      ZF_ASSIGN_OR_RETURN(buffer, decompress_any(codec, source, std::size_t(limit)));
     }
     source = buffer;
   }
@@ -171,8 +184,15 @@ Result<N5Header> parse_n5_header(std::span<const std::byte> stored, int rank) {
     header.block_shape[rank - 1 - k] = Index(load_u32_be(stored.data() + 4 + 4 * k));
   if (mode == 1) {
     const std::uint32_t elements = load_u32_be(stored.data() + 4 + 4 * dims);
-    if (Index(elements) != num_elements(header.block_shape))
-      return corrupt("varlength N5 blocks are not supported");
+    // The header's extents are unchecked here (up to 2^32 - 1 each): a product that overflows
+    // is no count of elements (found by tests/fuzz).
+    Index product = 1;
+    for (const Index extent : header.block_shape)
+      if (__builtin_mul_overflow(product, extent, &product)) {
+        product = -1;
+        break;
+      }
+    if (Index(elements) != product) return corrupt("varlength N5 blocks are not supported");
   }
   return header;
 }
@@ -221,6 +241,11 @@ std::vector<std::string> ChunkCodec::describe(DType dtype) const {
     steps.push_back(big_endian ? "bytes(big)" : "bytes(little)");
   for (const BytesCodec& codec : bytes_codecs) steps.push_back(codec.describe());
   return steps;
+}
+
+std::uint64_t max_stored_bytes(const ChunkCodec& codec, std::uint64_t decoded_bytes, int rank) {
+  const std::uint64_t header = codec.n5_header ? 4 + 4 * std::uint64_t(rank) + 4 : 0;
+  return max_codecs_bytes(codec.bytes_codecs, decoded_bytes) + header;
 }
 
 Status decode_stored_chunk(const ChunkCodec& codec, DType dtype, const Shape& chunk_shape,

@@ -39,9 +39,15 @@ struct ChunkCodec {
   std::vector<std::string> describe(DType dtype) const;
 };
 
+// The most bytes a chunk of `decoded_bytes` may take stored through `codec` (each compressor's
+// bound, 4 bytes per checksum, the N5 header for `rank` axes): a chunk file, block or shard
+// entry claiming more is damaged, and refused before it is read.
+std::uint64_t max_stored_bytes(const ChunkCodec& codec, std::uint64_t decoded_bytes, int rank);
+
 // Decodes `stored` into `out`: a whole chunk of `chunk_shape` in C order, native byte order. An
 // N5 block smaller than the chunk (edge blocks written clipped) is padded with `fill` (one
-// element). Errors say what is wrong with the bytes (the caller names the chunk).
+// element). Every decoder is bounded by the chunk's decoded size, never by what the compressed
+// data claims. Errors say what is wrong with the bytes (the caller names the chunk).
 Status decode_stored_chunk(const ChunkCodec& codec, DType dtype, const Shape& chunk_shape,
                            std::span<const std::byte> fill, std::span<const std::byte> stored,
                            std::span<std::byte> out);

@@ -116,7 +116,8 @@ Result<FileDescriptor> DirectoryStore::open_beneath(const std::string& key, int 
 }
 
 Result<std::optional<StoreFile>> DirectoryStore::open_file(const std::string& key) const {
-  auto fd = open_beneath(key, O_RDONLY);
+  // O_NONBLOCK: a FIFO put where a chunk belongs would otherwise block the open forever.
+  auto fd = open_beneath(key, O_RDONLY | O_NONBLOCK);
   if (!fd.ok()) {
     if (fd.error().code == ErrorCode::kNotFound) return std::optional<StoreFile>();
     return fd.error();
@@ -127,6 +128,9 @@ Result<std::optional<StoreFile>> DirectoryStore::open_file(const std::string& ke
                       "cannot stat " + describe(key) + ": " + system_error(errno));
   if (S_ISDIR(st.st_mode))
     return make_error(ErrorCode::kCorrupt, describe(key) + " is a folder, not a file");
+  if (!S_ISREG(st.st_mode))
+    return make_error(ErrorCode::kCorrupt,
+                      describe(key) + " is not a regular file (a FIFO, device or socket)");
   return std::optional<StoreFile>(
       StoreFile(std::move(fd).value(), std::uint64_t(st.st_size), describe(key)));
 }

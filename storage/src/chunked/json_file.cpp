@@ -1,14 +1,62 @@
 #include "json_file.hpp"
 
+#include <algorithm>
+#include <string_view>
+
 namespace zoomflow::storage {
 
 using nlohmann::json;
 
+namespace {
+
+// Metadata files are small; a larger one is damaged or not metadata, and is not read whole.
+constexpr std::uint64_t kMaxMetadataBytes = std::uint64_t(64) << 20;
+constexpr std::size_t kMaxJsonDepth = 512;
+
+// The deepest nesting of arrays and objects, outside strings.
+std::size_t nesting_depth(std::string_view text) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+}  // namespace
+
 Result<std::optional<json>> read_json(const DirectoryStore& store, const std::string& key) {
-  ZF_ASSIGN_OR_RETURN(const std::optional<std::vector<std::byte>> bytes, store.read(key));
-  if (!bytes) return std::optional<json>();
+  ZF_ASSIGN_OR_RETURN(const std::optional<StoreFile> file, store.open_file(key));
+  if (!file) return std::optional<json>();
+  if (file->size() > kMaxMetadataBytes)
+    return make_error(ErrorCode::kInvalidArgument,
+                      store.describe(key) + " holds " + std::to_string(file->size()) +
+                          " bytes, more than the 64 MiB a metadata file may take");
+  std::optional<std::vector<std::byte>> bytes(std::vector<std::byte>(std::size_t(file->size())));
+  ZF_RETURN_IF_ERROR(file->read_at(0, *bytes));
   const char* text = reinterpret_cast<const char*>(bytes->data());
   try {
+    // Nesting is bounded before parsing: metadata is shallow, and a file nested 100,000 deep
+    // would cost the parser (and the destructor of what it builds) as many levels.
+    const std::size_t deepest = nesting_depth({text, bytes->size()});
+    if (deepest > kMaxJsonDepth)
+      return make_error(ErrorCode::kInvalidArgument, store.describe(key) + " nests JSON " +
+                                                         std::to_string(deepest) +
+                                                         " levels deep; metadata nests at most " +
+                                                         std::to_string(kMaxJsonDepth));
     return std::optional<json>(json::parse(text, text + bytes->size()));
   } catch (const json::parse_error& error) {
     std::string why = error.what();

@@ -24,6 +24,11 @@ Result<std::size_t> blosc_decoded_size(std::span<const std::byte> compressed) {
     return make_error(ErrorCode::kCorrupt, "blosc data of " + std::to_string(compressed.size()) +
                                                " bytes is shorter than its header");
   std::size_t decoded = 0, stored = 0, block = 0;
+  // c-blosc's own consistency check of the header against the bytes present (1.21's decoder
+  // trusts the header otherwise).
+  if (blosc_cbuffer_validate(compressed.data(), compressed.size(), &decoded) < 0)
+    return make_error(ErrorCode::kCorrupt, "blosc header is not consistent with its " +
+                                               std::to_string(compressed.size()) + " bytes");
   blosc_cbuffer_sizes(compressed.data(), &decoded, &stored, &block);
   if (stored != compressed.size())
     return make_error(ErrorCode::kCorrupt, "blosc header records " + std::to_string(stored) +

@@ -92,12 +92,16 @@ Result<std::vector<std::byte>> deflate_decompress_any(std::span<const std::byte>
   z_stream& stream = inflater.stream();
   stream.next_in = reinterpret_cast<Bytef*>(const_cast<std::byte*>(compressed.data()));
   stream.avail_in = uInt(compressed.size());
-  std::vector<std::byte> out(std::max<std::size_t>(4096, compressed.size() * 4));
+  // The first guess never exceeds the limit: a stream that ended within a larger first buffer
+  // was let through beyond it (found by tests/fuzz).
+  std::vector<std::byte> out(std::min(limit, std::max<std::size_t>(4096, compressed.size() * 4)));
   for (;;) {
     stream.next_out = reinterpret_cast<Bytef*>(out.data() + stream.total_out);
     stream.avail_out = uInt(out.size() - stream.total_out);
     const int rc = inflate(&stream, Z_NO_FLUSH);
     if (rc == Z_STREAM_END) {
+      if (stream.total_out > limit)
+        return corrupt("decodes to more than " + std::to_string(limit) + " bytes");
       out.resize(stream.total_out);
       return out;
     }

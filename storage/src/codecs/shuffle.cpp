@@ -13,7 +13,9 @@ void shuffle_bytes(std::span<const std::byte> in, std::span<std::byte> out,
     const std::byte* from = in.data() + k;
     for (std::size_t i = 0; i < count; ++i) plane[i] = from[i * element_size];
   }
-  std::memcpy(out.data() + whole, in.data() + whole, in.size() - whole);
+  // The bytes past the last whole element are stored as they are (none: no copy, whose null
+  // pointers an empty chunk would pass).
+  if (in.size() > whole) std::memcpy(out.data() + whole, in.data() + whole, in.size() - whole);
 }
 
 void unshuffle_bytes(std::span<const std::byte> in, std::span<std::byte> out,
@@ -25,7 +27,9 @@ void unshuffle_bytes(std::span<const std::byte> in, std::span<std::byte> out,
     std::byte* to = out.data() + k;
     for (std::size_t i = 0; i < count; ++i) to[i * element_size] = plane[i];
   }
-  std::memcpy(out.data() + whole, in.data() + whole, in.size() - whole);
+  // The bytes past the last whole element are stored as they are (none: no copy, whose null
+  // pointers an empty chunk would pass).
+  if (in.size() > whole) std::memcpy(out.data() + whole, in.data() + whole, in.size() - whole);
 }
 
 }  // namespace zoomflow::storage

@@ -1,9 +1,13 @@
 #include "zoomflow/storage/zstd_codec.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
+#define ZSTD_STATIC_LINKING_ONLY  // ZSTD_getFrameHeader, ZSTD_d_windowLogMax
 #include <zstd.h>
+
+#include <bit>
 
 namespace zoomflow::storage {
 namespace {
@@ -77,21 +81,95 @@ std::optional<std::uint64_t> zstd_frame_content_size(std::span<const std::byte> 
   return std::uint64_t(size);
 }
 
-Result<std::vector<std::byte>> zstd_decompress_any(std::span<const std::byte> compressed) {
+namespace {
+
+constexpr std::uint32_t kSkippableMagicMask = 0xFFFFFFF0u;
+constexpr std::uint32_t kSkippableMagic = 0x184D2A50u;
+constexpr std::size_t kBlockHeaderBytes = 3;
+constexpr std::size_t kChecksumBytes = 4;
+
+std::uint32_t load_le(const std::byte* p, int bytes) {
+  std::uint32_t v = 0;
+  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | std::uint32_t(p[i]);
+  return v;
+}
+
+// One frame starting at `data`: adds its bound to `bound` and returns its compressed size, or 0
+// when it is not a complete, consistent frame.
+std::size_t walk_frame(std::span<const std::byte> data, std::uint64_t& bound) {
+  if (data.size() >= 8 && (load_le(data.data(), 4) & kSkippableMagicMask) == kSkippableMagic) {
+    const std::uint64_t size = 8 + std::uint64_t(load_le(data.data() + 4, 4));
+    return size <= data.size() ? std::size_t(size) : 0;
+  }
+  ZSTD_frameHeader header{};
+  if (ZSTD_getFrameHeader(&header, data.data(), data.size()) != 0) return 0;
+  std::size_t at = header.headerSize;
+  std::uint64_t produced = 0;
+  for (bool last = false; !last;) {
+    if (data.size() - at < kBlockHeaderBytes) return 0;
+    const std::uint32_t block = load_le(data.data() + at, 3);
+    at += kBlockHeaderBytes;
+    last = (block & 1) != 0;
+    const std::uint32_t type = (block >> 1) & 3;
+    const std::uint64_t size = block >> 3;
+    if (type == 3 || (type != 2 && size > header.blockSizeMax)) return 0;
+    const std::uint64_t consumed = type == 1 ? 1 : size;
+    if (consumed > data.size() - at) return 0;
+    at += std::size_t(consumed);
+    produced += type == 2 ? header.blockSizeMax : size;
+  }
+  if (header.checksumFlag) {
+    if (data.size() - at < kChecksumBytes) return 0;
+    at += kChecksumBytes;
+  }
+  if (header.frameContentSize != ZSTD_CONTENTSIZE_UNKNOWN) {
+    if (header.frameContentSize > produced) return 0;  // a claim its blocks cannot meet
+    produced = header.frameContentSize;
+  }
+  bound += produced;
+  return at;
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> zstd_decoded_bound(std::span<const std::byte> compressed) {
+  if (compressed.empty()) return std::nullopt;
+  std::uint64_t bound = 0;
+  for (std::size_t at = 0; at < compressed.size();) {
+    const std::size_t size = walk_frame(compressed.subspan(at), bound);
+    if (size == 0) return std::nullopt;
+    at += size;
+  }
+  return bound;
+}
+
+Result<std::vector<std::byte>> zstd_decompress_any(std::span<const std::byte> compressed,
+                                                   std::size_t limit) {
   std::unique_ptr<ZSTD_DStream, DStreamFree> stream(ZSTD_createDStream());
   if (!stream) return make_error(ErrorCode::kOutOfMemory, "cannot create a zstd stream");
+  // The window is never much larger than what may be decoded: a frame asking for more is
+  // refused before its window is allocated. At least 8 MiB, the window of every level up to 19
+  // (an encoder that did not know the size declares its level's window, whatever the content).
+  constexpr int kCommonWindowLog = 23;
+  const int needed_log = int(std::bit_width(std::max<std::size_t>(limit, 2) - 1));
+  const int window_log = std::min(ZSTD_WINDOWLOG_MAX, std::max(kCommonWindowLog, needed_log));
+  ZSTD_DCtx_setParameter(stream.get(), ZSTD_d_windowLogMax, window_log);
   std::vector<std::byte> out;
   const std::size_t step = ZSTD_DStreamOutSize();
   ZSTD_inBuffer in{compressed.data(), compressed.size(), 0};
   for (;;) {
     const std::size_t used = out.size();
     const std::size_t consumed = in.pos;
-    out.resize(used + step);
-    ZSTD_outBuffer buffer{out.data() + used, step, 0};
+    const std::size_t room = limit - used < step ? limit - used + 1 : step;
+    out.resize(used + room);
+    ZSTD_outBuffer buffer{out.data() + used, room, 0};
     const std::size_t hint = ZSTD_decompressStream(stream.get(), &buffer, &in);
     out.resize(used + buffer.pos);
     if (ZSTD_isError(hint))
       return zstd_error(ErrorCode::kCorrupt, "zstd data does not decode", hint);
+    if (out.size() > limit)
+      return make_error(ErrorCode::kCorrupt,
+                        "zstd data decodes to more than " + std::to_string(limit) + " bytes");
     if (hint == 0 && in.pos == in.size) return out;  // the last frame is complete
     if (buffer.pos == 0 && in.pos == consumed)
       return make_error(ErrorCode::kCorrupt, "zstd data ends in the middle of a frame");

@@ -171,7 +171,7 @@ json attribute_json(hid_t attribute) {
   }
 }
 
-std::string attribute_text(hid_t attribute) {
+std::string attribute_text(const Hdf5Lock& lock, hid_t attribute) {
   const TypeHandle type(H5Aget_type(attribute));
   const SpaceHandle space(H5Aget_space(attribute));
   const std::size_t n = point_count(space.get());
@@ -190,24 +190,24 @@ std::string attribute_text(hid_t attribute) {
     default:
       break;
   }
-  std::string text = type_class_name(type.get());
+  std::string text = type_class_name(lock, type.get());
   return "<" + text + ">";
 }
 
-Status write_doubles(hid_t to, const std::string& name, const std::vector<double>& values,
-                     bool as_array) {
+Status write_doubles(const Hdf5Lock& lock, hid_t to, const std::string& name,
+                     const std::vector<double>& values, bool as_array) {
   const hsize_t dims[1] = {values.size()};
   SpaceHandle space(as_array ? H5Screate_simple(1, dims, nullptr) : H5Screate(H5S_SCALAR));
   AttributeHandle attribute(
       H5Acreate2(to, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT));
   if (!attribute || H5Awrite(attribute.get(), H5T_NATIVE_DOUBLE, values.data()) < 0)
-    return hdf5_error(ErrorCode::kIoError, "cannot write attribute " + name);
+    return hdf5_error(lock, ErrorCode::kIoError, "cannot write attribute " + name);
   return ok_status();
 }
 
 // Returns true when the attribute was a voxel size and has been written scaled.
-Result<bool> copy_scaled_voxel_size(hid_t attribute, hid_t to, const std::string& name,
-                                    const std::vector<double>& scale) {
+Result<bool> copy_scaled_voxel_size(const Hdf5Lock& lock, hid_t attribute, hid_t to,
+                                    const std::string& name, const std::vector<double>& scale) {
   const TypeHandle type(H5Aget_type(attribute));
   const H5T_class_t cls = H5Tget_class(type.get());
   if (scale.empty() || !is_voxel_size_name(name) || (cls != H5T_INTEGER && cls != H5T_FLOAT))
@@ -217,21 +217,22 @@ Result<bool> copy_scaled_voxel_size(hid_t attribute, hid_t to, const std::string
   if (n != 1 && n != scale.size()) return false;
   std::vector<double> values(n);
   if (H5Aread(attribute, H5T_NATIVE_DOUBLE, values.data()) < 0)
-    return hdf5_error(ErrorCode::kIoError, "cannot read attribute " + name);
+    return hdf5_error(lock, ErrorCode::kIoError, "cannot read attribute " + name);
   const bool isotropic =
       std::all_of(scale.begin(), scale.end(), [&](double s) { return s == scale.front(); });
   if (n == 1 && !isotropic) values.assign(scale.size(), values[0]);  // one value per axis now
   for (std::size_t a = 0; a < values.size(); ++a) values[a] *= scale[n == 1 && isotropic ? 0 : a];
   const bool as_array = values.size() > 1 || H5Sget_simple_extent_ndims(space.get()) > 0;
-  ZF_RETURN_IF_ERROR(write_doubles(to, name, values, as_array));
+  ZF_RETURN_IF_ERROR(write_doubles(lock, to, name, values, as_array));
   return true;
 }
 
-Status copy_attribute(hid_t from, hid_t to, const std::string& name,
+Status copy_attribute(const Hdf5Lock& lock, hid_t from, hid_t to, const std::string& name,
                       const std::vector<double>& scale) {
   const AttributeHandle attribute(H5Aopen(from, name.c_str(), H5P_DEFAULT));
-  if (!attribute) return hdf5_error(ErrorCode::kIoError, "cannot open attribute " + name);
-  ZF_ASSIGN_OR_RETURN(const bool scaled, copy_scaled_voxel_size(attribute.get(), to, name, scale));
+  if (!attribute) return hdf5_error(lock, ErrorCode::kIoError, "cannot open attribute " + name);
+  ZF_ASSIGN_OR_RETURN(const bool scaled,
+                      copy_scaled_voxel_size(lock, attribute.get(), to, name, scale));
   if (scaled) return ok_status();
   const TypeHandle type(H5Aget_type(attribute.get()));
   if (H5Tdetect_class(type.get(), H5T_REFERENCE) > 0) return ok_status();
@@ -240,7 +241,7 @@ Status copy_attribute(hid_t from, hid_t to, const std::string& name,
   std::vector<std::byte> buffer(
       std::max<std::size_t>(1, H5Tget_size(memory.get()) * point_count(space.get())));
   if (H5Aread(attribute.get(), memory.get(), buffer.data()) < 0)
-    return hdf5_error(ErrorCode::kIoError, "cannot read attribute " + name);
+    return hdf5_error(lock, ErrorCode::kIoError, "cannot read attribute " + name);
   const AttributeHandle copy(
       H5Acreate2(to, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT));
   const bool written = copy && H5Awrite(copy.get(), memory.get(), buffer.data()) >= 0;
@@ -248,13 +249,13 @@ Status copy_attribute(hid_t from, hid_t to, const std::string& name,
       H5Tdetect_class(memory.get(), H5T_VLEN) > 0 ||
       (H5Tget_class(memory.get()) == H5T_STRING && H5Tis_variable_str(memory.get()) > 0);
   if (variable) H5Dvlen_reclaim(memory.get(), space.get(), H5P_DEFAULT, buffer.data());
-  if (!written) return hdf5_error(ErrorCode::kIoError, "cannot copy attribute " + name);
+  if (!written) return hdf5_error(lock, ErrorCode::kIoError, "cannot copy attribute " + name);
   return ok_status();
 }
 
 }  // namespace
 
-std::vector<AttributeInfo> read_attributes(hid_t object) {
+std::vector<AttributeInfo> read_attributes(const Hdf5Lock& lock, hid_t object) {
   std::vector<AttributeInfo> result;
   for (const std::string& name : attribute_names(object)) {
     const AttributeHandle attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT));
@@ -263,7 +264,7 @@ std::vector<AttributeInfo> read_attributes(hid_t object) {
       continue;
     }
     const json value = attribute_json(attribute.get());
-    result.push_back({name, attribute_text(attribute.get()),
+    result.push_back({name, attribute_text(lock, attribute.get()),
                       value.is_null()
                           ? std::string()
                           : value.dump(-1, ' ', false, json::error_handler_t::replace)});
@@ -271,45 +272,47 @@ std::vector<AttributeInfo> read_attributes(hid_t object) {
   return result;
 }
 
-Status copy_attributes(hid_t from, hid_t to, const std::vector<double>& voxel_scale) {
+Status copy_attributes(const Hdf5Lock& lock, hid_t from, hid_t to,
+                       const std::vector<double>& voxel_scale) {
   for (const std::string& name : attribute_names(from))
-    ZF_RETURN_IF_ERROR(copy_attribute(from, to, name, voxel_scale));
+    ZF_RETURN_IF_ERROR(copy_attribute(lock, from, to, name, voxel_scale));
   return ok_status();
 }
 
 namespace {
 
 template <class T>
-Status write_list(hid_t to, const std::string& name, hid_t file_type, hid_t memory_type,
-                  const std::vector<T>& values, bool as_array) {
+Status write_list(const Hdf5Lock& lock, hid_t to, const std::string& name, hid_t file_type,
+                  hid_t memory_type, const std::vector<T>& values, bool as_array) {
   const hsize_t dims[1] = {values.size()};
   SpaceHandle space(as_array ? H5Screate_simple(1, dims, nullptr) : H5Screate(H5S_SCALAR));
   AttributeHandle attribute(
       H5Acreate2(to, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT));
   if (!attribute || H5Awrite(attribute.get(), memory_type, values.data()) < 0)
-    return hdf5_error(ErrorCode::kIoError, "cannot write attribute " + name);
+    return hdf5_error(lock, ErrorCode::kIoError, "cannot write attribute " + name);
   return ok_status();
 }
 
-Status write_strings(hid_t to, const std::string& name, const std::vector<std::string>& values,
-                     bool as_array) {
+Status write_strings(const Hdf5Lock& lock, hid_t to, const std::string& name,
+                     const std::vector<std::string>& values, bool as_array) {
   TypeHandle type(H5Tcopy(H5T_C_S1));
   H5Tset_size(type.get(), H5T_VARIABLE);
   H5Tset_cset(type.get(), H5T_CSET_UTF8);
   std::vector<const char*> pointers;
   for (const std::string& v : values) pointers.push_back(v.c_str());
-  return write_list(to, name, type.get(), type.get(), pointers, as_array);
+  return write_list(lock, to, name, type.get(), type.get(), pointers, as_array);
 }
 
-Status write_bools(hid_t to, const std::string& name, const std::vector<std::int8_t>& values,
-                   bool as_array) {
-  const TypeHandle type = stored_type_for(DType::kBool);
-  return write_list(to, name, type.get(), type.get(), values, as_array);
+Status write_bools(const Hdf5Lock& lock, hid_t to, const std::string& name,
+                   const std::vector<std::int8_t>& values, bool as_array) {
+  const TypeHandle type = stored_type_for(lock, DType::kBool);
+  return write_list(lock, to, name, type.get(), type.get(), values, as_array);
 }
 
 }  // namespace
 
-Status write_json_attribute(hid_t object, const std::string& name, const json& value) {
+Status write_json_attribute(const Hdf5Lock& lock, hid_t object, const std::string& name,
+                            const json& value) {
   if (H5Aexists(object, name.c_str()) > 0) H5Adelete(object, name.c_str());
   const bool as_array = value.is_array();
   const json list = as_array ? value : json::array({value});
@@ -319,7 +322,7 @@ Status write_json_attribute(hid_t object, const std::string& name, const json& v
   if (all([](const json& v) { return v.is_boolean(); })) {
     std::vector<std::int8_t> values;
     for (const json& v : list) values.push_back(v.get<bool>() ? 1 : 0);
-    return write_bools(object, name, values, as_array);
+    return write_bools(lock, object, name, values, as_array);
   }
   if (all([](const json& v) { return v.is_number_integer() && !v.is_number_unsigned(); }) ||
       all([](const json& v) {
@@ -327,28 +330,29 @@ Status write_json_attribute(hid_t object, const std::string& name, const json& v
       })) {
     std::vector<long long> values;
     for (const json& v : list) values.push_back(v.get<long long>());
-    return write_list(object, name, H5T_STD_I64LE, H5T_NATIVE_LLONG, values, as_array);
+    return write_list(lock, object, name, H5T_STD_I64LE, H5T_NATIVE_LLONG, values, as_array);
   }
   if (all([](const json& v) { return v.is_number_unsigned(); })) {
     std::vector<unsigned long long> values;
     for (const json& v : list) values.push_back(v.get<unsigned long long>());
-    return write_list(object, name, H5T_STD_U64LE, H5T_NATIVE_ULLONG, values, as_array);
+    return write_list(lock, object, name, H5T_STD_U64LE, H5T_NATIVE_ULLONG, values, as_array);
   }
   if (all([](const json& v) { return v.is_number(); })) {
     std::vector<double> values;
     for (const json& v : list) values.push_back(v.get<double>());
-    return write_list(object, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, values, as_array);
+    return write_list(lock, object, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, values, as_array);
   }
   if (all([](const json& v) { return v.is_string(); })) {
     std::vector<std::string> values;
     for (const json& v : list) values.push_back(v.get<std::string>());
-    return write_strings(object, name, values, as_array);
+    return write_strings(lock, object, name, values, as_array);
   }
-  return write_string_attribute(object, name,
+  return write_string_attribute(lock, object, name,
                                 value.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
-Status write_string_attribute(hid_t object, const std::string& name, const std::string& value) {
+Status write_string_attribute(const Hdf5Lock& lock, hid_t object, const std::string& name,
+                              const std::string& value) {
   if (H5Aexists(object, name.c_str()) > 0) H5Adelete(object, name.c_str());
   TypeHandle type(H5Tcopy(H5T_C_S1));
   H5Tset_size(type.get(), H5T_VARIABLE);
@@ -358,7 +362,7 @@ Status write_string_attribute(hid_t object, const std::string& name, const std::
       H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT));
   const char* text = value.c_str();
   if (!attribute || H5Awrite(attribute.get(), type.get(), &text) < 0)
-    return hdf5_error(ErrorCode::kIoError, "cannot write attribute " + name);
+    return hdf5_error(lock, ErrorCode::kIoError, "cannot write attribute " + name);
   return ok_status();
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "../codecs/encoded_size.hpp"
 #include "zoomflow/storage/compression.hpp"
 #include "zoomflow/storage/deflate_codec.hpp"
 #include "zoomflow/storage/shuffle.hpp"
@@ -16,19 +17,35 @@ bool is_compressor(unsigned id) {
   return id == kDeflateFilterId || id == kZstdFilterId;
 }
 
+bool is_known(unsigned id) {
+  return id == kShuffleFilterId || is_compressor(id);
+}
+
 bool applied(unsigned filter_mask, std::size_t index) {
-  return (filter_mask & (1u << index)) == 0;
+  return index >= 32 || (filter_mask & (1u << index)) == 0;
 }
 
 }  // namespace
 
-bool is_decodable_pipeline(std::span<const FilterInfo> filters) {
+bool is_decodable_pipeline(std::span<const FilterInfo> filters,
+                           const std::vector<bool>& available) {
   int compressors = 0;
-  for (const FilterInfo& f : filters) {
-    if (f.id != kShuffleFilterId && !is_compressor(f.id)) return false;
-    compressors += is_compressor(f.id) ? 1 : 0;
+  for (std::size_t i = 0; i < filters.size(); ++i) {
+    const unsigned id = filters[i].id;
+    if (!is_known(id) && (i >= available.size() || available[i])) return false;
+    compressors += is_compressor(id) ? 1 : 0;
   }
   return compressors <= 1;
+}
+
+std::uint64_t max_stored_chunk_bytes(std::span<const FilterInfo> filters,
+                                     std::uint64_t decoded_bytes) {
+  bool compressor = false;
+  for (const FilterInfo& f : filters) {
+    if (!is_known(f.id)) return 2 * decoded_bytes + (std::uint64_t(1) << 20);
+    compressor = compressor || is_compressor(f.id);
+  }
+  return compressor ? max_compressed_bytes(decoded_bytes) : decoded_bytes;
 }
 
 Status decode_chunk(std::span<const FilterInfo> filters, unsigned filter_mask,
@@ -37,8 +54,16 @@ Status decode_chunk(std::span<const FilterInfo> filters, unsigned filter_mask,
   // Undo the applied filters last to first, the last step writing straight into `out`. Only a
   // compressor changes the size, and there is at most one: it decodes to the chunk's size.
   std::vector<const FilterInfo*> steps;
-  for (std::size_t i = filters.size(); i-- > 0;)
-    if (applied(filter_mask, i)) steps.push_back(&filters[i]);
+  for (std::size_t i = filters.size(); i-- > 0;) {
+    if (!applied(filter_mask, i)) continue;
+    if (!is_known(filters[i].id))
+      return make_error(ErrorCode::kUnsupported,
+                        "it was written with filter " + std::to_string(filters[i].id) +
+                            (filters[i].name.empty() ? "" : " (" + filters[i].name + ")") +
+                            ", which this HDF5 cannot decode; point HDF5_PLUGIN_PATH at a folder "
+                            "holding its plugin");
+    steps.push_back(&filters[i]);
+  }
   std::span<const std::byte> source = raw;
   std::vector<std::byte> buffers[2];
   for (std::size_t s = 0; s < steps.size(); ++s) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "../input_path.hpp"
+
 namespace zoomflow::storage {
 namespace {
 
@@ -12,34 +14,32 @@ herr_t collect_dataset(hid_t, const char* name, const H5O_info_t* info, void* cl
   return 0;
 }
 
-std::string datasets_hint(hid_t file) {
-  const std::vector<std::string> names = list_datasets(file);
+std::string datasets_hint(const Hdf5Lock& lock, hid_t file) {
+  const std::vector<std::string> names = list_datasets(lock, file);
   if (names.empty()) return "it holds no datasets";
   return "its datasets: " + join_names(names);
 }
 
 }  // namespace
 
-bool is_hdf5_file(const std::string& file) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(file, ec)) return false;
+bool is_hdf5_file(const Hdf5Lock&, const std::string& file) {
+  const auto kind = check_input_path(file);
+  if (!kind.ok() || *kind != PathKind::kFile) return false;
   return H5Fis_hdf5(file.c_str()) > 0;
 }
 
-Result<FileHandle> open_hdf5_file(const std::string& file, bool writable) {
-  std::error_code ec;
-  const auto status = std::filesystem::status(file, ec);
-  if (!std::filesystem::exists(status))
-    return make_error(ErrorCode::kInvalidArgument, file + ": no such file");
-  if (std::filesystem::is_directory(status))
+Result<FileHandle> open_hdf5_file(const Hdf5Lock& lock, const std::string& file, bool writable) {
+  ZF_ASSIGN_OR_RETURN(const PathKind kind, check_input_path(file, writable));
+  if (kind == PathKind::kFolder)
     return make_error(ErrorCode::kInvalidArgument, file + " is a folder, not an HDF5 file");
   if (H5Fis_hdf5(file.c_str()) <= 0)
     return make_error(ErrorCode::kInvalidArgument,
                       file + " is not an HDF5 file (no HDF5 signature found)");
   FileHandle handle(H5Fopen(file.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT));
   if (!handle)
-    return hdf5_error(ErrorCode::kIoError, std::string("cannot open ") + file + " for " +
-                                               (writable ? "writing" : "reading"));
+    return hdf5_error(
+        lock, ErrorCode::kIoError,
+        std::string("cannot open ") + file + " for " + (writable ? "writing" : "reading"));
   return handle;
 }
 
@@ -54,14 +54,14 @@ std::string normalize_dataset_name(const std::string& name) {
   return result;
 }
 
-std::vector<std::string> list_datasets(hid_t file) {
+std::vector<std::string> list_datasets(const Hdf5Lock&, hid_t file) {
   std::vector<std::string> names;
   H5Ovisit2(file, H5_INDEX_NAME, H5_ITER_NATIVE, collect_dataset, &names, H5O_INFO_BASIC);
   std::sort(names.begin(), names.end());
   return names;
 }
 
-ObjectKind object_kind(hid_t file, const std::string& name) {
+ObjectKind object_kind(const Hdf5Lock&, hid_t file, const std::string& name) {
   if (name == "/") return ObjectKind::kGroup;
   // Walk the components: H5Lexists needs every group on the way to exist.
   std::size_t pos = 0;
@@ -83,9 +83,10 @@ ObjectKind object_kind(hid_t file, const std::string& name) {
   return ObjectKind::kMissing;
 }
 
-Result<std::string> resolve_input_dataset(hid_t file, const DatasetPath& path) {
+Result<std::string> resolve_input_dataset(const Hdf5Lock& lock, hid_t file,
+                                          const DatasetPath& path) {
   if (path.dataset.empty()) {
-    const std::vector<std::string> names = list_datasets(file);
+    const std::vector<std::string> names = list_datasets(lock, file);
     if (names.size() == 1) return names[0];
     if (names.empty())
       return make_error(ErrorCode::kInvalidArgument, path.file + " holds no datasets");
@@ -95,21 +96,21 @@ Result<std::string> resolve_input_dataset(hid_t file, const DatasetPath& path) {
                                                        ":/DATASET (" + join_names(names) + ")");
   }
   const std::string name = normalize_dataset_name(path.dataset);
-  switch (object_kind(file, name)) {
+  switch (object_kind(lock, file, name)) {
     case ObjectKind::kDataset:
       return name;
     case ObjectKind::kGroup:
       return make_error(
           ErrorCode::kInvalidArgument,
-          path.file + ":" + name + " is a group, not a dataset; " + datasets_hint(file));
+          path.file + ":" + name + " is a group, not a dataset; " + datasets_hint(lock, file));
     case ObjectKind::kOther:
       return make_error(ErrorCode::kInvalidArgument,
-                        path.file + ":" + name + " is not a dataset; " + datasets_hint(file));
+                        path.file + ":" + name + " is not a dataset; " + datasets_hint(lock, file));
     case ObjectKind::kMissing:
       break;
   }
   return make_error(ErrorCode::kInvalidArgument,
-                    path.file + " has no dataset " + name + "; " + datasets_hint(file));
+                    path.file + " has no dataset " + name + "; " + datasets_hint(lock, file));
 }
 
 std::string join_names(const std::vector<std::string>& names, std::size_t limit) {

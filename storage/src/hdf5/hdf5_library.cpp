@@ -22,9 +22,6 @@ void silence_this_thread() {
 }
 
 void initialise_library() {
-  static bool initialised = false;
-  if (initialised) return;
-  initialised = true;
   // No HDF5 clean-up at exit: zoomflow closes every file it commits itself, and HDF5 1.10 crashes
   // in its exit handler on a file whose close failed (a full disk), where the file is a
   // temporary that is being removed anyway.
@@ -45,7 +42,9 @@ herr_t innermost(unsigned, const H5E_error2_t* error, void* client) {
 
 Hdf5Lock lock_hdf5() {
   Hdf5Lock lock(hdf5_mutex());
-  initialise_library();  // first: H5dont_atexit must precede every other HDF5 call
+  // Once, under the lock, before any other HDF5 call (H5dont_atexit must come first).
+  static std::once_flag initialised;
+  std::call_once(initialised, initialise_library);
   silence_this_thread();
   return lock;
 }
@@ -69,14 +68,32 @@ std::string tidy(const std::string& detail) {
 
 }  // namespace
 
-std::string hdf5_error_detail() {
+std::string hdf5_error_detail(const Hdf5Lock&) {
   std::string text;
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost, &text);
   return tidy(text);
 }
 
-Error hdf5_error(ErrorCode code, const std::string& what) {
-  const std::string detail = hdf5_error_detail();
+namespace {
+
+herr_t signature_entry(unsigned, const H5E_error2_t* error, void* client) {
+  auto* entries = static_cast<std::vector<std::string>*>(client);
+  entries->push_back(std::string(error->func_name ? error->func_name : "") + ":" +
+                     std::to_string(error->line) + ":" + std::to_string(error->maj_num) + ":" +
+                     std::to_string(error->min_num));
+  return 0;
+}
+
+}  // namespace
+
+std::vector<std::string> hdf5_error_signature(const Hdf5Lock&) {
+  std::vector<std::string> entries;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, signature_entry, &entries);
+  return entries;
+}
+
+Error hdf5_error(const Hdf5Lock& lock, ErrorCode code, const std::string& what) {
+  const std::string detail = hdf5_error_detail(lock);
   return make_error(code, detail.empty() ? what : what + " (HDF5: " + detail + ")");
 }
 

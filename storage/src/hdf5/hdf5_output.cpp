@@ -9,6 +9,7 @@
 #include "../array_copy.hpp"
 #include "../driver.hpp"
 #include "../file_system.hpp"
+#include "../input_path.hpp"
 #include "../json_attributes.hpp"
 #include "hdf5_attributes.hpp"
 #include "hdf5_files.hpp"
@@ -84,12 +85,12 @@ class Hdf5Output final : public OutputDriver {
     if (staging_record) staging_record->discard();
   }
 
-  Status check_existing_place(bool overwrite);
+  Status check_existing_place(const Hdf5Lock& lock, bool overwrite);
   Status prepare_existing_file(const OutputOptions& options);
   Status prepare_new_file(const OutputOptions& options);
-  Status create_dataset(const OutputOptions& options, bool anonymous);
-  Status write_attributes(const OutputOptions& options);
-  Status link_into_file();
+  Status create_dataset(const Hdf5Lock& lock, const OutputOptions& options, bool anonymous);
+  Status write_attributes(const Hdf5Lock& lock, const OutputOptions& options);
+  Status link_into_file(const Hdf5Lock& lock);
   Status check_chunk_origin(const IndexVector& origin) const;
   Result<std::vector<std::byte>> compress(std::span<const std::byte> raw) const;
 };
@@ -103,10 +104,10 @@ Result<std::string> resolve_output_name(const DatasetPath& path) {
     if (name == "/") return invalid(path.to_string() + " names the root group, not a dataset");
     return name;
   }
-  if (is_hdf5_file(path.file)) {
-    const Hdf5Lock lock = lock_hdf5();
-    ZF_ASSIGN_OR_RETURN(const FileHandle file, open_hdf5_file(path.file, false));
-    const std::vector<std::string> names = list_datasets(file.get());
+  const Hdf5Lock lock = lock_hdf5();
+  if (is_hdf5_file(lock, path.file)) {
+    ZF_ASSIGN_OR_RETURN(const FileHandle file, open_hdf5_file(lock, path.file, false));
+    const std::vector<std::string> names = list_datasets(lock, file.get());
     if (names.size() == 1) return names[0];
   }
   return invalid("name the output dataset: " + path.file + ":/DATASET");
@@ -137,9 +138,9 @@ Status check_not_input(const DatasetPath& path, const OutputOptions& options) {
 
 // What the existing file holds at the output's place, checked through a read-only handle: a
 // refused output never opens the file for writing.
-Status Hdf5Output::check_existing_place(bool overwrite) {
-  ZF_ASSIGN_OR_RETURN(const FileHandle reader, open_hdf5_file(path.file, /*writable=*/false));
-  switch (object_kind(reader.get(), path.dataset)) {
+Status Hdf5Output::check_existing_place(const Hdf5Lock& lock, bool overwrite) {
+  ZF_ASSIGN_OR_RETURN(const FileHandle reader, open_hdf5_file(lock, path.file, /*writable=*/false));
+  switch (object_kind(lock, reader.get(), path.dataset)) {
     case ObjectKind::kDataset:
       if (!overwrite)
         return make_error(ErrorCode::kAlreadyExists,
@@ -156,7 +157,7 @@ Status Hdf5Output::check_existing_place(bool overwrite) {
   for (std::size_t pos = path.dataset.find('/', 1); pos != std::string::npos;
        pos = path.dataset.find('/', pos + 1)) {
     const std::string prefix = path.dataset.substr(0, pos);
-    const ObjectKind kind = object_kind(reader.get(), prefix);
+    const ObjectKind kind = object_kind(lock, reader.get(), prefix);
     if (kind != ObjectKind::kMissing && kind != ObjectKind::kGroup)
       return invalid("cannot create " + where + ": " + prefix + " is not a group");
   }
@@ -164,19 +165,21 @@ Status Hdf5Output::check_existing_place(bool overwrite) {
 }
 
 Status Hdf5Output::prepare_existing_file(const OutputOptions& options) {
-  if (!is_hdf5_file(path.file))
+  const Hdf5Lock lock = lock_hdf5();
+  // Unreadable or unwritable, a FIFO, a device: said as such, before the signature is looked at.
+  ZF_RETURN_IF_ERROR(check_input_path(path.file, /*writable=*/true));
+  if (!is_hdf5_file(lock, path.file))
     return make_error(ErrorCode::kAlreadyExists,
                       path.file + " exists and is not an HDF5 file; zoomflow does not replace it");
-  const Hdf5Lock lock = lock_hdf5();
-  ZF_RETURN_IF_ERROR(check_existing_place(options.overwrite));
-  auto opened = open_hdf5_file(path.file, /*writable=*/true);
+  ZF_RETURN_IF_ERROR(check_existing_place(lock, options.overwrite));
+  auto opened = open_hdf5_file(lock, path.file, /*writable=*/true);
   if (!opened.ok())
     return make_error(
         opened.error().code,
         opened.error().message +
             "; if it is open elsewhere (or is this run's input), write to another file");
   file = std::move(opened).value();
-  return create_dataset(options, /*anonymous=*/true);
+  return create_dataset(lock, options, /*anonymous=*/true);
 }
 
 Status Hdf5Output::prepare_new_file(const OutputOptions& options) {
@@ -192,18 +195,20 @@ Status Hdf5Output::prepare_new_file(const OutputOptions& options) {
     H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_V110);
   file = FileHandle(H5Fcreate(temporary_file.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, fapl.get()));
   if (!file)
-    return hdf5_error(ErrorCode::kIoError, "cannot create " + temporary_file.string() +
-                                               " (the temporary for " + path.file + ")");
-  return create_dataset(options, /*anonymous=*/false);
+    return hdf5_error(
+        lock, ErrorCode::kIoError,
+        "cannot create " + temporary_file.string() + " (the temporary for " + path.file + ")");
+  return create_dataset(lock, options, /*anonymous=*/false);
 }
 
-Status Hdf5Output::create_dataset(const OutputOptions& options, bool anonymous) {
+Status Hdf5Output::create_dataset(const Hdf5Lock& lock, const OutputOptions& options,
+                                  bool anonymous) {
   const Hsizes dims = to_hsizes(grid.shape());
   const Hsizes chunk_dims = to_hsizes(grid.chunk_shape());
   const int rank = grid.shape().rank();
   const SpaceHandle space(H5Screate_simple(rank, dims.data(), nullptr));
-  const TypeHandle stored = stored_type_for(dtype_);
-  const TypeHandle memory = memory_type_for(dtype_);
+  const TypeHandle stored = stored_type_for(lock, dtype_);
+  const TypeHandle memory = memory_type_for(lock, dtype_);
   const PropertyHandle dcpl(H5Pcreate(H5P_DATASET_CREATE));
   const std::array<std::byte, 8> zero{};
   bool ok = H5Pset_chunk(dcpl.get(), rank, chunk_dims.data()) >= 0 &&
@@ -214,7 +219,7 @@ Status Hdf5Output::create_dataset(const OutputOptions& options, bool anonymous) 
   } else if (compression.codec == Codec::kDeflate) {
     ok = ok && H5Pset_deflate(dcpl.get(), unsigned(compression.level)) >= 0;
   }
-  if (!ok) return hdf5_error(ErrorCode::kInternal, "cannot describe the layout of " + where);
+  if (!ok) return hdf5_error(lock, ErrorCode::kInternal, "cannot describe the layout of " + where);
   if (anonymous) {
     dataset = DatasetHandle(
         H5Dcreate_anon(file.get(), stored.get(), space.get(), dcpl.get(), H5P_DEFAULT));
@@ -224,11 +229,11 @@ Status Hdf5Output::create_dataset(const OutputOptions& options, bool anonymous) 
     dataset = DatasetHandle(H5Dcreate2(file.get(), path.dataset.c_str(), stored.get(), space.get(),
                                        lcpl.get(), dcpl.get(), H5P_DEFAULT));
   }
-  if (!dataset) return hdf5_error(ErrorCode::kIoError, "cannot create " + where);
-  return write_attributes(options);
+  if (!dataset) return hdf5_error(lock, ErrorCode::kIoError, "cannot create " + where);
+  return write_attributes(lock, options);
 }
 
-Status Hdf5Output::write_attributes(const OutputOptions& options) {
+Status Hdf5Output::write_attributes(const Hdf5Lock& lock, const OutputOptions& options) {
   if (options.copy_attributes_from != nullptr &&
       options.copy_attributes_from->info().format != StorageFormat::kHdf5) {
     // From another format: through the attributes' JSON form.
@@ -236,16 +241,17 @@ Status Hdf5Output::write_attributes(const OutputOptions& options) {
         copied_attributes(options.copy_attributes_from->info(), options.voxel_size_scale,
                           StorageFormat::kHdf5, /*add_voxel_size=*/true);
     for (const auto& [name, value] : attributes.items())
-      ZF_RETURN_IF_ERROR(write_json_attribute(dataset.get(), name, value));
+      ZF_RETURN_IF_ERROR(write_json_attribute(lock, dataset.get(), name, value));
   } else if (options.copy_attributes_from != nullptr) {
     const InputDataset& input = *options.copy_attributes_from;
     const DatasetPath& from = input.info().path;
     // Attributes are read through a handle of our own: the input keeps its handles to itself.
-    auto source_file = open_hdf5_file(from.file, false);
+    auto source_file = open_hdf5_file(lock, from.file, false);
     if (!source_file.ok()) return source_file.error();
     const DatasetHandle source(H5Dopen2(source_file->get(), from.dataset.c_str(), H5P_DEFAULT));
-    if (!source) return hdf5_error(ErrorCode::kIoError, "cannot open " + from.to_string());
-    const Status copied = copy_attributes(source.get(), dataset.get(), options.voxel_size_scale);
+    if (!source) return hdf5_error(lock, ErrorCode::kIoError, "cannot open " + from.to_string());
+    const Status copied =
+        copy_attributes(lock, source.get(), dataset.get(), options.voxel_size_scale);
     if (!copied.ok())
       return make_error(copied.error().code, "copying the attributes of " + from.to_string() +
                                                  " to " + where + ": " + copied.error().message);
@@ -253,7 +259,7 @@ Status Hdf5Output::write_attributes(const OutputOptions& options) {
   std::map<std::string, std::string> provenance = options.provenance;
   provenance.try_emplace("zoomflow_version", ZOOMFLOW_VERSION);
   for (const auto& [name, value] : provenance)
-    ZF_RETURN_IF_ERROR(write_string_attribute(dataset.get(), name, value));
+    ZF_RETURN_IF_ERROR(write_string_attribute(lock, dataset.get(), name, value));
   return ok_status();
 }
 
@@ -347,26 +353,27 @@ Status Hdf5Output::write_chunk(const EncodedChunk& chunk) {
   const Hdf5Lock lock = lock_hdf5();
   if (H5Dwrite_chunk(s.dataset.get(), H5P_DEFAULT, 0, offset.data(), chunk.bytes.size(),
                      chunk.bytes.data()) < 0)
-    return hdf5_error(ErrorCode::kIoError, "cannot write the chunk at " +
-                                               to_string(chunk.chunk_origin) + " of " + s.where);
+    return hdf5_error(
+        lock, ErrorCode::kIoError,
+        "cannot write the chunk at " + to_string(chunk.chunk_origin) + " of " + s.where);
   return ok_status();
 }
 
 // Existing file: link the finished dataset under a temporary name, then swap it into place, so
 // that a failure before the swap leaves the old dataset (if any) untouched.
-Status Hdf5Output::link_into_file() {
+Status Hdf5Output::link_into_file(const Hdf5Lock& lock) {
   const PropertyHandle lcpl(H5Pcreate(H5P_LINK_CREATE));
   H5Pset_create_intermediate_group(lcpl.get(), 1);
   const std::string staging = path.dataset + ".zoomflow-tmp";
   if (H5Olink(dataset.get(), file.get(), staging.c_str(), lcpl.get(), H5P_DEFAULT) < 0)
-    return hdf5_error(ErrorCode::kIoError, "cannot link the new dataset into " + path.file);
+    return hdf5_error(lock, ErrorCode::kIoError, "cannot link the new dataset into " + path.file);
   if (replace_existing && H5Ldelete(file.get(), path.dataset.c_str(), H5P_DEFAULT) < 0) {
     H5Ldelete(file.get(), staging.c_str(), H5P_DEFAULT);
-    return hdf5_error(ErrorCode::kIoError, "cannot replace " + where);
+    return hdf5_error(lock, ErrorCode::kIoError, "cannot replace " + where);
   }
   if (H5Lmove(file.get(), staging.c_str(), file.get(), path.dataset.c_str(), H5P_DEFAULT,
               H5P_DEFAULT) < 0)
-    return hdf5_error(ErrorCode::kIoError, "cannot name the new dataset " + where);
+    return hdf5_error(lock, ErrorCode::kIoError, "cannot name the new dataset " + where);
   return ok_status();
 }
 
@@ -379,10 +386,10 @@ Status Hdf5Output::commit() {
                                                  s.where + " was not written");
   {
     const Hdf5Lock lock = lock_hdf5();
-    if (s.temporary_file.empty()) ZF_RETURN_IF_ERROR(s.link_into_file());
+    if (s.temporary_file.empty()) ZF_RETURN_IF_ERROR(s.link_into_file(lock));
     const bool closed =
         s.dataset.reset() && H5Fflush(s.file.get(), H5F_SCOPE_GLOBAL) >= 0 && s.file.reset();
-    if (!closed) return hdf5_error(ErrorCode::kIoError, "cannot finish writing " + s.where);
+    if (!closed) return hdf5_error(lock, ErrorCode::kIoError, "cannot finish writing " + s.where);
   }
   if (!s.temporary_file.empty()) {
     ZF_RETURN_IF_ERROR(move_into_place(s.temporary_file, s.path.file));

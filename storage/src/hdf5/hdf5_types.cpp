@@ -78,14 +78,22 @@ Result<StoredType> describe_enum(hid_t type, const std::string& where) {
   const TypeHandle base(H5Tget_super(type));
   if (!base) return unsupported(where, "enum without a base type");
   ZF_ASSIGN_OR_RETURN(StoredType stored, describe_integer(base.get(), where));
-  // Any other enum reads as its integer values.
-  if (is_bool_enum(type)) stored.dtype = DType::kBool;
+  if (is_bool_enum(type)) {
+    stored.dtype = DType::kBool;
+    return stored;
+  }
+  // Any other enum reads as its integer values, in every layout: HDF5 is asked for the bytes as
+  // stored (its enum conversion would turn values outside the enum into -1).
+  if (!stored.raw_compatible)
+    return unsupported(where, "an enum over a " + std::to_string(H5Tget_precision(base.get())) +
+                                  "-bit integer with padding");
+  stored.read_unconverted = true;
   return stored;
 }
 
 }  // namespace
 
-std::string type_class_name(hid_t type) {
+std::string type_class_name(const Hdf5Lock&, hid_t type) {
   switch (H5Tget_class(type)) {
     case H5T_INTEGER:
       return "integer";
@@ -114,7 +122,8 @@ std::string type_class_name(hid_t type) {
   }
 }
 
-Result<StoredType> describe_stored_type(hid_t type, const std::string& where) {
+Result<StoredType> describe_stored_type(const Hdf5Lock& lock, hid_t type,
+                                        const std::string& where) {
   switch (H5Tget_class(type)) {
     case H5T_INTEGER:
       return describe_integer(type, where);
@@ -125,19 +134,20 @@ Result<StoredType> describe_stored_type(hid_t type, const std::string& where) {
     default:
       break;
   }
-  std::string what = type_class_name(type);
+  std::string what = type_class_name(lock, type);
   if (H5Tget_class(type) == H5T_STRING && H5Tis_variable_str(type) > 0)
     what = "variable-length string";
   return unsupported(where, what);
 }
 
-TypeHandle read_memory_type(hid_t file_type, DType dtype) {
+TypeHandle read_memory_type(const Hdf5Lock& lock, hid_t file_type, const StoredType& stored) {
+  if (stored.read_unconverted) return TypeHandle(H5Tcopy(file_type));
   if (H5Tget_class(file_type) == H5T_ENUM)
     return TypeHandle(H5Tget_native_type(file_type, H5T_DIR_ASCEND));
-  return memory_type_for(dtype);
+  return memory_type_for(lock, stored.dtype);
 }
 
-TypeHandle memory_type_for(DType dtype) {
+TypeHandle memory_type_for(const Hdf5Lock&, DType dtype) {
   switch (dtype) {
     case DType::kBool: {
       TypeHandle type(H5Tenum_create(H5T_NATIVE_INT8));
@@ -170,7 +180,7 @@ TypeHandle memory_type_for(DType dtype) {
   return TypeHandle(H5Tcopy(H5T_NATIVE_DOUBLE));
 }
 
-TypeHandle stored_type_for(DType dtype) {
+TypeHandle stored_type_for(const Hdf5Lock&, DType dtype) {
   switch (dtype) {
     case DType::kBool: {
       TypeHandle type(H5Tenum_create(H5T_STD_I8LE));

@@ -16,20 +16,24 @@ struct StoredType {
   // decoded without HDF5 (direct chunk reads). Otherwise HDF5 converts (H5Dread).
   bool raw_compatible = true;
   bool big_endian = false;
+  // H5Dread reads the stored bytes unconverted (then swapped when big_endian): a non-bool enum,
+  // which HDF5's enum conversion would map by member name, turning values outside the enum
+  // into -1. Such enums are read as their integer base type.
+  bool read_unconverted = false;
 };
 
-// Classifies a dataset's stored type; `where` names the dataset in messages. Caller holds the
-// HDF5 lock.
-Result<StoredType> describe_stored_type(hid_t type, const std::string& where);
+// Classifies a dataset's stored type; `where` names the dataset in messages.
+Result<StoredType> describe_stored_type(const Hdf5Lock& lock, hid_t type, const std::string& where);
 
-// The memory type H5Dread converts `file_type` (classified as `dtype`) into. Caller holds the lock.
-TypeHandle read_memory_type(hid_t file_type, DType dtype);
+// The memory type H5Dread converts `file_type` (classified as `stored`) into: the file type
+// itself when stored.read_unconverted.
+TypeHandle read_memory_type(const Hdf5Lock& lock, hid_t file_type, const StoredType& stored);
 
-// The type zoomflow stores `dtype` as, and the matching native memory type. Caller holds the lock.
-TypeHandle stored_type_for(DType dtype);
-TypeHandle memory_type_for(DType dtype);
+// The type zoomflow stores `dtype` as, and the matching native memory type.
+TypeHandle stored_type_for(const Hdf5Lock& lock, DType dtype);
+TypeHandle memory_type_for(const Hdf5Lock& lock, DType dtype);
 
 // "compound", "string", ... for messages.
-std::string type_class_name(hid_t type);
+std::string type_class_name(const Hdf5Lock& lock, hid_t type);
 
 }  // namespace zoomflow::storage

@@ -3,9 +3,12 @@
 // link a second HDF5 library into a program (h5py) that brings its own.
 #include "zstd_hdf5_filter.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <span>
 
 #include "zoomflow/storage/compression.hpp"
@@ -39,16 +42,27 @@ std::size_t compress(int level, std::size_t nbytes, std::size_t* buf_size, void*
   return hand_over(out.release(), *n, capacity, buf_size, buf);
 }
 
+// HDF5 hands a reversing filter only the stored bytes (nbytes, and a buffer of that size), not
+// the chunk's decoded size: what a frame may decode to is bounded by its structure (each block's
+// header, checked against the bytes present) and by HDF5's own limit on a chunk, never by the
+// content size its header claims, so a damaged frame cannot make the filter allocate terabytes.
+constexpr std::uint64_t kMaxChunkBytes = (std::uint64_t(1) << 32) - 1;
+
 std::size_t decompress(std::size_t nbytes, std::size_t* buf_size, void** buf) {
   const auto in = std::span(static_cast<const std::byte*>(*buf), nbytes);
-  if (const auto size = zstd_frame_content_size(in); size && *size > 0) {
+  const std::optional<std::uint64_t> bound = zstd_decoded_bound(in);
+  if (!bound) return 0;  // not complete zstd data: HDF5 reports the filter's failure
+  const std::uint64_t limit = std::min(*bound, kMaxChunkBytes);
+  if (const auto size = zstd_frame_content_size(in); size && *size > 0 && *size == *bound) {
+    // One frame, its recorded size within its structure's bound: decoded into exactly that.
+    if (*size > limit) return 0;
     std::unique_ptr<void, MallocFree> out(std::malloc(std::size_t(*size)));
     if (!out) return 0;
     const auto view = std::span(static_cast<std::byte*>(out.get()), std::size_t(*size));
     if (!zstd_decompress(in, view).ok()) return 0;
     return hand_over(out.release(), view.size(), view.size(), buf_size, buf);
   }
-  auto decoded = zstd_decompress_any(in);
+  auto decoded = zstd_decompress_any(in, std::size_t(limit));
   if (!decoded.ok()) return 0;
   const std::size_t size = decoded->size();
   std::unique_ptr<void, MallocFree> out(std::malloc(size > 0 ? size : 1));

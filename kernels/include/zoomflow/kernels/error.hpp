@@ -8,12 +8,16 @@
 
 namespace zoomflow {
 
-// What went wrong, coarsely: the command line maps InvalidArgument to exit status 2.
+// What went wrong, coarsely: the command line maps InvalidArgument, NotFound (a file or folder it
+// names does not exist) and AlreadyExists (bad usage) to exit status 2, the others to 1.
 enum class ErrorCode {
   kInvalidArgument,
   kNotFound,
   kUnsupported,
   kAlreadyExists,
+  // Another run changed the same place meanwhile (two runs writing one new output: the one that
+  // finishes second): a runtime failure, not bad usage.
+  kAborted,
   kIoError,
   kCorrupt,
   kCancelled,

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -71,8 +72,15 @@ struct DatasetInfo {
 };
 
 struct InputOptions {
-  // Decoded input chunks kept for reuse by neighbouring reads; 0 disables the cache.
+  // Decoded input chunks kept for reuse by neighbouring reads, and the bound on every decoded
+  // chunk alive (kept, being decoded, or held by a reader): a read waits for room rather than
+  // exceed it (a chunk larger than the whole cache is read alone). 0: no cache and no bound
+  // (each reader decodes what it reads).
   std::uint64_t chunk_cache_bytes = std::uint64_t(256) << 20;
+  // A dataset whose one decoded chunk (with its bookkeeping) exceeds this is refused when it
+  // opens, with a line naming a --memory-limit that works (the pipeline passes its chunk cache,
+  // a quarter of the limit, at most 256 MiB). 0: any chunk.
+  std::uint64_t max_chunk_bytes = 0;
   // Zarr and N5: sum the sizes of the array's files into info().storage_bytes (a walk of its
   // folder, which `zoomflow info` asks for and runs do not need). HDF5 always knows it.
   bool measure_storage = false;
@@ -94,6 +102,16 @@ class InputDataset {
   // Chunks never written read as the fill value. A corrupt chunk fails with a message naming
   // the file or store, the dataset and the chunk.
   Status read_box(const Box& box, ArrayView out) const;
+
+  // True when no chunk that `box` (inside the dataset) touches was ever written, so that every
+  // voxel of it reads as fill_value(): a reader may use that value without reading. Asks the
+  // format's chunk index or the store (one look-up per chunk, stopping at the first written
+  // one), never visits a voxel. False when the format cannot tell cheaply (contiguous HDF5
+  // datasets that were written).
+  Result<bool> is_unwritten(const Box& box) const;
+
+  // The value never-written voxels read as: one element of info().dtype, native byte order.
+  std::span<const std::byte> fill_value() const;
 
  private:
   struct State;

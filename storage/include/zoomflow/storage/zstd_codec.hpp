@@ -24,11 +24,19 @@ Result<std::size_t> zstd_compress(std::span<const std::byte> raw, std::span<std:
 // other size, or does not decode, is an error (kCorrupt).
 Status zstd_decompress(std::span<const std::byte> compressed, std::span<std::byte> out);
 
-// The decoded size the frame records, when it records one.
+// The decoded size the frame records, when it records one (a claim: see zstd_decoded_bound).
 std::optional<std::uint64_t> zstd_frame_content_size(std::span<const std::byte> compressed);
 
-// Decompresses one or more frames of unknown decoded size.
-Result<std::vector<std::byte>> zstd_decompress_any(std::span<const std::byte> compressed);
+// The most `compressed` (one or more frames) can decode to, from its structure rather than its
+// claims: each block's header bounds what the block produces (a raw or RLE block its size, a
+// compressed one the frame's block maximum), checked against the bytes present. nullopt when it
+// is not complete zstd data, or a frame's recorded content size exceeds what its blocks allow.
+std::optional<std::uint64_t> zstd_decoded_bound(std::span<const std::byte> compressed);
+
+// Decompresses one or more frames of unknown decoded size, at most `limit` bytes (kCorrupt beyond
+// it); the decoder's window is bounded by the limit too.
+Result<std::vector<std::byte>> zstd_decompress_any(std::span<const std::byte> compressed,
+                                                   std::size_t limit);
 
 // The levels zstd accepts (negative levels are its fast modes).
 int zstd_min_level();
