@@ -5,6 +5,7 @@
 #include "bench_cuda.hpp"
 #include "bench_kernel.hpp"
 #include "bench_pipeline.hpp"
+#include "bench_plan.hpp"
 #include "bench_volume.hpp"
 #include "command.hpp"
 
@@ -86,6 +87,15 @@ void add_kernel_bench(CLI::App& bench, CommandRegistry& registry) {
   });
 }
 
+// `zoomflow bench plan`: an MPI job's planning alone, at cluster scale.
+void add_plan_bench(CLI::App& bench, CommandRegistry& registry) {
+  auto args = std::make_shared<PlanBenchArgs>();
+  CLI::App* plan = bench.add_subcommand(
+      "plan", "One rank's plan of a large MPI job (4096^3 on 1024 ranks): time, memory, bytes");
+  add_plan_bench_options(*plan, *args);
+  plan->callback([args, &registry] { registry.action = [args] { return run_plan_bench(*args); }; });
+}
+
 }  // namespace
 
 void add_bench_command(CLI::App& app, CommandRegistry& registry) {
@@ -105,6 +115,7 @@ void add_bench_command(CLI::App& app, CommandRegistry& registry) {
 
   add_kernel_bench(*bench, registry);
   add_cuda_bench(*bench, registry);
+  add_plan_bench(*bench, registry);
 }
 
 }  // namespace zoomflow::tools

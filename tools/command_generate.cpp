@@ -6,6 +6,7 @@
 #include <string>
 
 #include "command.hpp"
+#include "progress_printer.hpp"
 #include "zoomflow/pipeline/generate_dataset.hpp"
 #include "zoomflow/storage/interrupt.hpp"
 
@@ -60,6 +61,7 @@ Status run_generate(const GenerateArgs& args) {
   storage::install_interrupt_handlers();
   ZF_ASSIGN_OR_RETURN(const GenerateReport report, generate_dataset(options));
   if (!args.quiet) {
+    if (!report.notice.empty()) write_stderr("generate: " + report.notice + "\n");
     const double raw = double(num_elements(options.shape)) * double(dtype_size(options.dtype));
     std::printf("wrote %s: %s %s, pattern %s, chunks %s, %s\n", options.output.to_string().c_str(),
                 to_string(options.shape).c_str(), std::string(dtype_name(options.dtype)).c_str(),

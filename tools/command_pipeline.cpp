@@ -71,9 +71,12 @@ Status run_pipeline(const PipelineArgs& args) {
   request.format = output.format;
   request.shard_shape = output.shard_shape;
   request.overwrite = args.options.overwrite;
-  ProgressPrinter printer("pipeline", args.options.quiet);
-  ZF_ASSIGN_OR_RETURN(const RunOptions options,
-                      run_options(args.options, output, printer, "pipeline"));
+  request.resume = args.options.resume;
+  ProgressPrinter printer("pipeline", args.options.quiet || !speaks());
+  ZF_ASSIGN_OR_RETURN(RunOptions options, run_options(args.options, output, printer, "pipeline"));
+  options.notice = [&args](const std::string& note) {
+    if (!args.options.quiet && speaks()) write_stderr("pipeline: " + note + "\n");
+  };
   storage::install_interrupt_handlers();
   auto report = run_chain(request, options);
   printer.finish();

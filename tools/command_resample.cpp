@@ -95,6 +95,7 @@ Result<ResampleRequest> build_request(const ResampleArgs& args) {
   request.cval = args.cval;
   request.prefilter = !args.no_prefilter;
   request.overwrite = args.output_options.overwrite;
+  request.resume = args.output_options.resume;
   return request;
 }
 
@@ -105,7 +106,7 @@ Status run_resample(const ResampleArgs& args) {
   request.compression = output.compression;
   request.format = output.format;
   request.shard_shape = output.shard_shape;
-  ProgressPrinter printer("resample", args.output_options.quiet);
+  ProgressPrinter printer("resample", args.output_options.quiet || !speaks());
   ZF_ASSIGN_OR_RETURN(RunOptions options,
                       run_options(args.output_options, output, printer, "resample"));
   if (args.gpu_memory_limit != "auto") {
@@ -122,7 +123,7 @@ Status run_resample(const ResampleArgs& args) {
   if (request.method && options.backend == Backend::kAuto) options.backend = Backend::kCpu;
   // Said once, before the run: --backend auto found no usable GPU.
   options.notice = [&args](const std::string& note) {
-    if (!args.output_options.quiet) write_stderr("resample: " + note + "\n");
+    if (!args.output_options.quiet && speaks()) write_stderr("resample: " + note + "\n");
   };
   storage::install_interrupt_handlers();
   auto report = resample_dataset(request, options);
@@ -130,7 +131,7 @@ Status run_resample(const ResampleArgs& args) {
   if (!report.ok()) return report.error();
   if (!args.output_options.quiet) {
     print_run_summary("resample", request.output.to_string(), *report);
-    if (report->backend == "cuda")
+    if (report->backend == "cuda" && speaks())
       write_stderr(
           fmt::format("resample: on the GPU with {} streams ({} busy at most), {:.2f} "
                       "GiB of device memory\n",

@@ -27,6 +27,9 @@ void add_output_options(CLI::App& command, OutputArgs& args) {
                   "zarr2 | zarr3 | n5 | hdf5 (default: from the suffix, .zarr: zarr3)")
       ->capture_default_str();
   command.add_flag("--overwrite", args.overwrite, "replace an existing output dataset");
+  command.add_flag("--resume", args.resume,
+                   "Zarr/N5: continue an interrupted run of the same arguments from the blocks "
+                   "it completed (or start afresh); keep the temporary if this run stops too");
   command.add_flag("--quiet,-q", args.quiet, "no progress on standard error");
 }
 
@@ -57,6 +60,16 @@ Result<Shape> parse_positive_shape(const std::string& text, const char* flag) {
 
 namespace zoomflow::tools {
 
+Communicator*& job_communicator() {
+  static Communicator* communicator = nullptr;
+  return communicator;
+}
+
+bool speaks() {
+  return job_communicator() == nullptr ? mpi_launch_info().rank == 0
+                                       : job_communicator()->rank() == 0;
+}
+
 Result<int> checked_threads(int threads, bool quiet, const char* command) {
   constexpr int kMostThreads = 1024;
   if (threads < 0 || threads > kMostThreads)
@@ -64,7 +77,7 @@ Result<int> checked_threads(int threads, bool quiet, const char* command) {
         ErrorCode::kInvalidArgument,
         fmt::format("--threads {} must be 0 (all cores) to {}", threads, kMostThreads));
   const int cores = hardware_threads();
-  if (threads > cores && !quiet)
+  if (threads > cores && !quiet && speaks())
     write_stderr(fmt::format("{}: --threads {} on {} core{}: threads beyond the cores take turns\n",
                              command, threads, cores, cores == 1 ? "" : "s"));
   return threads;
@@ -76,17 +89,24 @@ Result<RunOptions> run_options(const OutputArgs& args, const OutputSettings& set
   ZF_ASSIGN_OR_RETURN(options.threads, checked_threads(args.threads, args.quiet, command));
   options.memory_limit = settings.memory_limit;
   options.progress = std::ref(printer);
+  options.communicator = job_communicator();
   return options;
 }
 
 void print_run_summary(const char* command, const std::string& output, const RunReport& report) {
+  if (!speaks()) return;
+  std::string job;
+  if (report.ranks > 1) job += fmt::format(" on {} ranks", report.ranks);
+  if (report.blocks_resumed > 0 || report.ranks > 1)
+    job += fmt::format("; {} blocks computed, {} resumed", report.blocks_computed,
+                       report.blocks_resumed);
   const std::string tiles = report.tile_shape == report.block_shape
                                 ? std::string()
                                 : " computed in tiles of " + to_string(report.tile_shape);
   write_stderr(fmt::format(
-      "{}: wrote {} ({} blocks of {}{}, {} constant, {} threads), {:.2f} GB in {:.2f} s\n", command,
-      output, report.blocks, to_string(report.block_shape), tiles, report.constant_blocks,
-      report.threads, double(report.output_bytes) / 1e9, report.seconds));
+      "{}: wrote {} ({} blocks of {}{}, {} constant, {} threads{}), {:.2f} GB in {:.2f} s\n",
+      command, output, report.blocks, to_string(report.block_shape), tiles, report.constant_blocks,
+      report.threads, job, double(report.output_bytes) / 1e9, report.seconds));
 }
 
 }  // namespace zoomflow::tools

@@ -1,5 +1,6 @@
 // The output options that resample and pipeline share: --threads, --memory-limit, --chunks,
-// --shards, --compression, --format, --overwrite, --quiet.
+// --shards, --compression, --format, --overwrite, --resume, --quiet; and the MPI job the command
+// runs in, if any.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,7 @@ struct OutputArgs {
   std::string compression = "zstd:1";
   std::string format = "auto";
   bool overwrite = false;
+  bool resume = false;
   bool quiet = false;
 };
 
@@ -45,6 +47,11 @@ Result<int> checked_threads(int threads, bool quiet, const char* command);
 class ProgressPrinter;
 Result<RunOptions> run_options(const OutputArgs& args, const OutputSettings& settings,
                                ProgressPrinter& printer, const char* command);
+
+// The ranks of the MPI job this process is one of (set by main), or nullptr: alone.
+Communicator*& job_communicator();
+// Whether this process prints progress, notes and summaries: not an MPI rank other than 0.
+bool speaks();
 
 // "wrote OUT (12 blocks of (64, 64, 512), 3 constant), 1.07 GB in 0.41 s" on standard error.
 void print_run_summary(const char* command, const std::string& output, const RunReport& report);

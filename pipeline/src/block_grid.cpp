@@ -31,6 +31,13 @@ Box BlockGrid::block(Index linear) const {
   return block_at(position);
 }
 
+Index BlockGrid::index_of(const IndexVector& origin) const {
+  Index linear = 0;
+  for (int a = 0; a < shape_.rank(); ++a)
+    linear = linear * grid_shape_[a] + origin[a] / block_shape_[a];
+  return linear;
+}
+
 Shape default_chunk_shape(const Shape& shape) {
   Shape chunks = shape;
   for (int a = 0; a < shape.rank(); ++a) chunks[a] = std::clamp<Index>(shape[a], 1, 64);

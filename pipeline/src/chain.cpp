@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "chain_job.hpp"
 #include "chain_stages.hpp"
 #include "output_request.hpp"
 #include "zoomflow/kernels/convert.hpp"
@@ -84,6 +85,13 @@ std::optional<ResampleSpec> gpu_resample_spec(const ChainPlan& plan) {
 
 Result<RunReport> run_chain(const storage::InputDataset& source, storage::OutputDataset& sink,
                             const std::vector<ChainStepPtr>& steps, const RunOptions& options) {
+  return detail::run_chain_blocks(source, sink, steps, options, {});
+}
+
+Result<RunReport> detail::run_chain_blocks(const storage::InputDataset& source,
+                                           storage::OutputDataset& sink,
+                                           const std::vector<ChainStepPtr>& steps,
+                                           const RunOptions& options, const BlockHooks& hooks) {
   const auto start = Clock::now();
   const storage::DatasetInfo& info = source.info();
   ZF_ASSIGN_OR_RETURN(const ChainPlan plan, plan_chain({info.shape, info.dtype}, steps));
@@ -103,6 +111,7 @@ Result<RunReport> run_chain(const storage::InputDataset& source, storage::Output
     choice = BackendChoice{};
   }
   memory.blocks_hold_input = choice.backend == Backend::kCuda;
+  memory.block_shape = hooks.block_shape;
   ZF_ASSIGN_OR_RETURN(const MemoryPlan memory_plan, plan_memory(plan, sink.write_shape(), memory));
   const BlockGrid blocks(plan.output().shape, memory_plan.block_shape);
 
@@ -157,13 +166,19 @@ Result<RunReport> run_chain(const storage::InputDataset& source, storage::Output
   }
   stages.push_back({"compressing", StageMode::kParallel, detail::EncodeStage{sink}});
   stages.push_back({"writing", write_mode, detail::WriteStage{sink}});
+  if (hooks.record)
+    stages.push_back({"recording", StageMode::kSerial, [&](BlockWork& work) {
+                        return hooks.record(blocks.index_of(work.box.origin), work);
+                      }});
 
   Progress progress;
   progress.blocks_total = report.blocks;
+  progress.blocks_done = hooks.blocks_done_before;
   progress.output_bytes_total = report.output_bytes;
   const std::size_t element = dtype_size(plan.output().dtype);
   const std::function<void(BlockWork&)> done = [&](BlockWork& work) {
     ++progress.blocks_done;
+    ++report.blocks_computed;
     if (work.constant) ++report.constant_blocks;
     progress.output_bytes_done += std::uint64_t(work.box.num_elements()) * element;
     for (const auto& chunk : work.chunks) progress.bytes_written += chunk.bytes.size();
@@ -171,12 +186,20 @@ Result<RunReport> run_chain(const storage::InputDataset& source, storage::Output
     pool.release(std::move(work.input_buffer));
     pool.release(std::move(work.output_buffer));
     work.chunks.clear();
-    if (options.progress) options.progress(progress);
+    if (!options.progress) return;
+    if (!hooks.add_progress) return options.progress(progress);
+    Progress job = progress;
+    hooks.add_progress(job);
+    options.progress(job);
   };
   Status status;
   run_with_threads(report.threads, [&] {
-    status = run_block_graph<BlockWork>(
-        blocks, stages, {.max_in_flight = memory_plan.blocks_in_flight, .cancel = cancel}, done);
+    status = run_block_graph<BlockWork>(blocks, stages,
+                                        {.max_in_flight = memory_plan.blocks_in_flight,
+                                         .cancel = cancel,
+                                         .selection = hooks.selection,
+                                         .skip = hooks.skip},
+                                        done);
   });
   // Each thread's compute buffers go now, not at the end of the process.
   compute.reset();
@@ -191,18 +214,22 @@ Result<RunReport> run_chain(const storage::InputDataset& source, storage::Output
   return report;
 }
 
-Result<RunReport> run_chain(const ChainRequest& request, const RunOptions& options) {
+Result<std::unique_ptr<detail::PreparedChain>> detail::prepare_chain(const ChainRequest& request,
+                                                                     const RunOptions& options) {
   ZF_RETURN_IF_ERROR(detail::check_output_path(request.input, request.output));
   const std::uint64_t cache = chunk_cache_bytes(options.memory_limit);
-  ZF_ASSIGN_OR_RETURN(storage::InputDataset source,
+  ZF_ASSIGN_OR_RETURN(storage::InputDataset opened,
                       storage::InputDataset::open(
                           request.input, {.chunk_cache_bytes = cache, .max_chunk_bytes = cache}));
+  auto prepared = std::unique_ptr<PreparedChain>(new PreparedChain{std::move(opened), {}, {}});
+  const storage::InputDataset& source = prepared->source;
   const storage::DatasetInfo& info = source.info();
-  ZF_ASSIGN_OR_RETURN(const ChainPlan plan, plan_chain({info.shape, info.dtype}, request.steps));
+  ZF_ASSIGN_OR_RETURN(prepared->plan, plan_chain({info.shape, info.dtype}, request.steps));
+  const ChainPlan& plan = prepared->plan;
   ZF_ASSIGN_OR_RETURN(const Shape chunk_shape,
                       detail::output_chunk_shape(request.chunk_shape, plan.output().shape));
 
-  storage::OutputOptions output;
+  storage::OutputOptions& output = prepared->output;
   output.shape = plan.output().shape;
   output.dtype = plan.output().dtype;
   output.chunk_shape = chunk_shape;
@@ -216,11 +243,8 @@ Result<RunReport> run_chain(const ChainRequest& request, const RunOptions& optio
   output.provenance = {{"zoomflow_version", ZOOMFLOW_VERSION},
                        {"zoomflow_chain", plan.describe()},
                        {"zoomflow_source", request.input.to_string()}};
-  ZF_ASSIGN_OR_RETURN(storage::OutputDataset sink,
-                      storage::OutputDataset::create(request.output, output));
-  ZF_ASSIGN_OR_RETURN(RunReport report, run_chain(source, sink, request.steps, options));
-  ZF_RETURN_IF_ERROR(sink.commit());
-  return report;
+  output.resume = request.resume;
+  return prepared;
 }
 
 }  // namespace zoomflow

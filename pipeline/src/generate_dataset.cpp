@@ -57,6 +57,7 @@ Result<GenerateReport> generate_dataset(const GenerateOptions& options) {
   GenerateReport report;
   report.chunk_shape = output.chunk_shape();
   report.chunks = blocks.count();
+  report.notice = output.notice();
 
   tbb::enumerable_thread_specific<std::vector<std::byte>> buffers;
   const std::vector<Stage<GenerateWork>> stages = {

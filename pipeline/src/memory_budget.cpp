@@ -92,7 +92,9 @@ Result<MemoryPlan> plan_memory(const ChainPlan& chain, const Shape& write_unit,
     const std::uint64_t output = std::uint64_t(num_elements(shape)) * element;
     target = std::min(target, std::max<std::uint64_t>(output / (4 * std::uint64_t(threads)), 1));
   }
-  plan.block_shape = choose_block_shape(shape, write_unit, element, target, request.layout);
+  plan.block_shape = request.block_shape.rank() == shape.rank()
+                         ? request.block_shape
+                         : choose_block_shape(shape, write_unit, element, target, request.layout);
 
   const std::uint64_t block_output = std::uint64_t(num_elements(plan.block_shape)) * element;
   std::uint64_t units_per_block = 1;

@@ -84,6 +84,7 @@ Result<RunReport> resample_dataset(const ResampleRequest& request, const RunOpti
   chain.overwrite = request.overwrite;
   chain.format = request.format;
   chain.shard_shape = request.shard_shape;
+  chain.resume = request.resume;
   return run_chain(chain, options);
 }
 

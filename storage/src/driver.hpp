@@ -5,6 +5,8 @@
 
 #include <memory>
 
+#include "staging_record.hpp"
+
 #include "zoomflow/kernels/error.hpp"
 #include "zoomflow/kernels/strided_view.hpp"
 #include "zoomflow/storage/input_dataset.hpp"
@@ -37,6 +39,8 @@ class OutputDriver {
                                             ConstArrayView values) const = 0;
   virtual Status write_chunk(const EncodedChunk& chunk) = 0;
   virtual Status commit() = 0;
+  // The temporary's owner record, or nullptr (a dataset added to an existing HDF5 file).
+  virtual const StagingRecord* staging() const { return nullptr; }
 };
 
 // What every driver's create() gets: the options with the chunk shape and the compression
@@ -53,6 +57,15 @@ Result<std::unique_ptr<InputDriver>> open_zarr_input(const DatasetPath& path,
                                                      const InputOptions& options);
 Result<std::unique_ptr<InputDriver>> open_n5_input(const DatasetPath& path,
                                                    const InputOptions& options);
+
+// How a driver claims its temporary: OutputOptions' request, resume and role.
+inline StagingRequest staging_request(const OutputOptions& options) {
+  StagingRequest staging;
+  staging.request = options.request;
+  staging.resume = options.resume;
+  staging.attach = options.role == OutputRole::kWorker;
+  return staging;
+}
 
 Result<std::unique_ptr<OutputDriver>> create_hdf5_output(const ResolvedOutput& output);
 Result<std::unique_ptr<OutputDriver>> create_zarr_output(const ResolvedOutput& output);

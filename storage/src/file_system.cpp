@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <random>
@@ -17,13 +18,33 @@ std::filesystem::path folder_of(const std::filesystem::path& file) {
   return parent.empty() ? std::filesystem::path(".") : parent;
 }
 
+std::filesystem::path hidden_name_for(const std::filesystem::path& final_path,
+                                      const std::string& id, const std::string& suffix) {
+  constexpr std::size_t kMostNameBytes = 255;  // NAME_MAX on Linux file systems
+  const std::string tail = ".zoomflow-" + id + "." + suffix;
+  std::string name = final_path.filename().string();
+  const std::size_t room = kMostNameBytes - 1 - tail.size();
+  if (name.size() > room) {
+    std::size_t cut = room;
+    // Not inside a UTF-8 sequence: continuation bytes are 10xxxxxx.
+    while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
+    name.resize(cut);
+  }
+  return folder_of(final_path) / ("." + name + tail);
+}
+
+std::string random_id() {
+  static std::atomic<std::uint64_t> counter{0};
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  const std::uint64_t value =
+      random() ^ (std::uint64_t(::getpid()) << 40) ^ counter.fetch_add(1) * 0x9E3779B97F4A7C15ull;
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value));
+  return text;
+}
+
 std::filesystem::path temporary_name_for(const std::filesystem::path& final_file) {
-  static std::atomic<unsigned> counter{0};
-  thread_local std::mt19937 random{std::random_device{}()};
-  std::string name = ".";
-  name += final_file.filename().string() + ".zoomflow-" + std::to_string(::getpid()) + "-" +
-          std::to_string(counter++) + "-" + std::to_string(random() % 100000) + ".tmp";
-  return folder_of(final_file) / name;
+  return hidden_name_for(final_file, random_id(), "tmp");
 }
 
 Status move_into_place(const std::filesystem::path& temporary,

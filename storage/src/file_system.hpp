@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 
 #include "zoomflow/kernels/error.hpp"
 
@@ -11,7 +12,16 @@ namespace zoomflow::storage {
 // The folder a file is in ("." for a bare name).
 std::filesystem::path folder_of(const std::filesystem::path& file);
 
-// A fresh hidden name in the folder of `final_file`: ".NAME.zoomflow-PID-NNNN.tmp".
+// A hidden name beside `final_path`: ".NAME.zoomflow-ID.SUFFIX", with NAME cut short (at a
+// UTF-8 character boundary) so that the whole name fits in 255 bytes whatever the final name's
+// length. `id` and `suffix` are short ASCII.
+std::filesystem::path hidden_name_for(const std::filesystem::path& final_path,
+                                      const std::string& id, const std::string& suffix);
+
+// A fresh random id of 16 hex digits (never the same twice in a process).
+std::string random_id();
+
+// A fresh hidden name in the folder of `final_file`: ".NAME.zoomflow-ID.tmp".
 std::filesystem::path temporary_name_for(const std::filesystem::path& final_file);
 
 // Moves `temporary` to `final_file`; fails (kAborted: another run wrote it meanwhile) rather

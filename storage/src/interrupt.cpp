@@ -10,6 +10,7 @@ namespace {
 
 std::atomic<int> g_signal{0};
 std::atomic<bool> g_installed{false};
+std::atomic<bool> g_keep{false};
 static_assert(std::atomic<int>::is_always_lock_free, "the handler needs a lock-free flag");
 
 constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP};
@@ -23,8 +24,8 @@ void install(int signal) {
   action.sa_handler = on_signal;
   sigemptyset(&action.sa_mask);
   // A second signal of the same kind takes the default action: a user who presses Ctrl-C twice
-  // gets the process ended at once.
-  action.sa_flags = SA_RESETHAND;
+  // gets the process ended at once (not under MPI: keep_stop_handlers).
+  action.sa_flags = g_keep.load() ? 0 : SA_RESETHAND;
   sigaction(signal, &action, nullptr);
 }
 
@@ -58,6 +59,10 @@ void install_interrupt_handlers() {
     ignore(SIGXFSZ);
     g_installed.store(true);
   });
+}
+
+void keep_stop_handlers() {
+  g_keep.store(true);
 }
 
 bool interrupt_requested() {

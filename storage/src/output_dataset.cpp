@@ -4,6 +4,8 @@
 #include <filesystem>
 
 #include "driver.hpp"
+#include "file_system.hpp"
+#include "staging_record.hpp"
 #include "zoomflow/storage/zstd_codec.hpp"
 
 namespace zoomflow::storage {
@@ -120,9 +122,31 @@ Result<StorageFormat> choose_format(const DatasetPath& path, StorageFormat reque
 
 }  // namespace
 
+Result<StorageFormat> resolve_output_format(const DatasetPath& path, StorageFormat requested) {
+  return choose_format(path, requested);
+}
+
 struct OutputDataset::State {
   std::unique_ptr<OutputDriver> driver;
+  bool worker = false;
+  std::string notice;
 };
+
+namespace {
+
+// The notes of the driver's claim, and of a sweep of the output's own folder when the temporary
+// is elsewhere (inside an existing store) or there is none (a dataset added to an HDF5 file).
+std::string creation_notice(const DatasetPath& path, const StagingRecord* record, bool resume) {
+  std::string notice = record != nullptr ? record->notice() : std::string();
+  const fs::path folder = fs::absolute(folder_of(path.file)).lexically_normal();
+  if (record != nullptr && record->folder().parent_path() == folder) return notice;
+  const std::string swept = sweep_stale_temporaries(
+      folder, resume ? fs::absolute(path.file).lexically_normal() : fs::path());
+  if (notice.empty()) return swept;
+  return swept.empty() ? notice : notice + "; " + swept;
+}
+
+}  // namespace
 
 Result<OutputDataset> OutputDataset::create(const DatasetPath& path, const OutputOptions& options) {
   ResolvedOutput output{path, options, StorageFormat::kHdf5};
@@ -146,6 +170,9 @@ Result<OutputDataset> OutputDataset::create(const DatasetPath& path, const Outpu
   const Shape& unit = output.options.chunk_shape;
   ZF_RETURN_IF_ERROR(check_compression(options.compression, output.format, unit, options.dtype));
   auto state = std::make_unique<State>();
+  state->worker = options.role == OutputRole::kWorker;
+  if (state->worker && output.format == StorageFormat::kHdf5)
+    return invalid("an HDF5 output cannot be written by several processes; write Zarr or N5");
   switch (output.format) {
     case StorageFormat::kZarr2:
     case StorageFormat::kZarr3: {
@@ -162,6 +189,8 @@ Result<OutputDataset> OutputDataset::create(const DatasetPath& path, const Outpu
       break;
     }
   }
+  if (!state->worker)
+    state->notice = creation_notice(path, state->driver->staging(), options.resume);
   return OutputDataset(std::move(state));
 }
 
@@ -196,7 +225,23 @@ Status OutputDataset::write_chunk(const EncodedChunk& chunk) {
 }
 
 Status OutputDataset::commit() {
+  if (state_->worker)
+    return invalid("a worker's output is committed by its owner, not by the worker");
   return state_->driver->commit();
+}
+
+bool OutputDataset::resumed() const {
+  const StagingRecord* record = state_->driver->staging();
+  return record != nullptr && record->resumed();
+}
+
+std::string OutputDataset::record_folder() const {
+  const StagingRecord* record = state_->driver->staging();
+  return record != nullptr && record->resumable() ? record->folder().string() : std::string();
+}
+
+const std::string& OutputDataset::notice() const {
+  return state_->notice;
 }
 
 }  // namespace zoomflow::storage

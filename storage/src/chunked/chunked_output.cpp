@@ -33,6 +33,7 @@ class ChunkedOutput final : public OutputDriver {
   const Shape& write_shape() const override { return spec_.unit_shape; }
   DType dtype() const override { return spec_.dtype; }
   bool parallel_writes() const override { return true; }
+  const StagingRecord* staging() const override { return &parts_.staged->record(); }
 
   Result<EncodedChunk> encode_chunk(const IndexVector& origin,
                                     ConstArrayView values) const override {

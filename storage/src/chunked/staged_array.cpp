@@ -71,10 +71,34 @@ Result<std::string> normalize_node_path(const std::string& path) {
   return result;
 }
 
+namespace {
+
+// A killed run's chunk files caught half-written (".KEY.zoomflow-PID-N.tmp"), inside a temporary
+// that is being continued: they would otherwise end up in the output.
+void remove_half_written(const fs::path& root) {
+  std::error_code ec;
+  fs::recursive_directory_iterator it(root, ec);
+  std::vector<fs::path> found;
+  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.starts_with(".") && name.ends_with(".tmp") &&
+        name.find(".zoomflow-") != std::string::npos && it->is_regular_file(ec))
+      found.push_back(it->path());
+  }
+  for (const fs::path& file : found) remove_quietly(file);
+}
+
+Result<std::unique_ptr<DirectoryStore>> open_store(const fs::path& folder) {
+  ZF_ASSIGN_OR_RETURN(DirectoryStore store, DirectoryStore::open(folder.string()));
+  return std::make_unique<DirectoryStore>(std::move(store));
+}
+
+}  // namespace
+
 Result<std::unique_ptr<StagedArray>> StagedArray::prepare(StorageFormat format,
                                                           const std::string& container,
                                                           const std::string& array_path,
-                                                          bool overwrite) {
+                                                          bool overwrite, StagingRequest staging) {
   std::unique_ptr<StagedArray> staged(new StagedArray());
   staged->format_ = format;
   std::string root = container;
@@ -92,29 +116,43 @@ Result<std::unique_ptr<StagedArray>> StagedArray::prepare(StorageFormat format,
 
   if (!fs::exists(staged->container_, ec)) {
     staged->new_store_ = true;
-    staged->temporary_ = temporary_name_for(staged->container_);
     staged->final_ = staged->container_;
     if (!node.empty()) staged->new_groups_.push_back("");
     for (std::size_t i = 0; i + 1 < components.size(); ++i)
       staged->new_groups_.push_back(components[i]);
+    staging.final_path = staged->final_;
+    ZF_ASSIGN_OR_RETURN(staged->record_, StagingRecord::claim(staging));
+    staged->temporary_ = staged->record_->temporary();
     const fs::path array_folder = node.empty() ? staged->temporary_ : staged->temporary_ / node;
-    if (!fs::create_directories(array_folder, ec) && ec)
+    if (staged->record_->resumed()) {
+      remove_half_written(staged->temporary_);
+    } else if (!staging.attach && !fs::create_directories(array_folder, ec) && ec) {
       return make_error(ErrorCode::kIoError,
                         "cannot create " + array_folder.string() + ": " + ec.message());
-    ZF_ASSIGN_OR_RETURN(DirectoryStore store, DirectoryStore::open(array_folder.string()));
-    staged->array_store_ = std::make_unique<DirectoryStore>(std::move(store));
+    }
+    ZF_ASSIGN_OR_RETURN(staged->array_store_, open_store(array_folder));
     return staged;
   }
 
-  // An existing store: every component on the way a group (or missing), the place free.
+  const fs::path place = node.empty() ? staged->container_ : staged->container_ / node;
+  staged->final_ = place;
+  if (staging.attach) {
+    staging.final_path = place;
+    ZF_ASSIGN_OR_RETURN(staged->record_, StagingRecord::claim(staging));
+    staged->temporary_ = staged->record_->temporary();
+    ZF_ASSIGN_OR_RETURN(staged->array_store_, open_store(staged->temporary_));
+    return staged;
+  }
+  // An existing store: every component on the way a group (or missing), the place free. A
+  // resuming run takes plain folders on the way for groups an interrupted run made.
   for (std::size_t i = 0; i + 1 < components.size(); ++i) {
     const fs::path folder = staged->container_ / components[i];
     const NodeKind kind = node_kind(format, folder);
     if (kind == NodeKind::kArray || (kind == NodeKind::kOther && !fs::is_directory(folder, ec)))
       return invalid("cannot create " + where + ": " + components[i] + " is not a group");
-    if (kind == NodeKind::kMissing) staged->new_groups_.push_back(components[i]);
+    if (kind == NodeKind::kMissing || (kind == NodeKind::kOther && staging.resume))
+      staged->new_groups_.push_back(components[i]);
   }
-  const fs::path place = node.empty() ? staged->container_ : staged->container_ / node;
   switch (node_kind(format, place)) {
     case NodeKind::kArray:
       if (!overwrite)
@@ -132,26 +170,31 @@ Result<std::unique_ptr<StagedArray>> StagedArray::prepare(StorageFormat format,
   }
   for (const std::string& group : staged->new_groups_) {
     const fs::path folder = staged->container_ / group;
+    if (fs::is_directory(folder, ec)) continue;  // an interrupted run's, resumed
     if (!fs::create_directory(folder, ec) && ec)
       return make_error(ErrorCode::kIoError,
                         "cannot create " + folder.string() + ": " + ec.message());
     staged->created_folders_.push_back(folder);
   }
-  staged->temporary_ = temporary_name_for(place);
-  staged->final_ = place;
-  if (!fs::create_directory(staged->temporary_, ec))
+  staging.final_path = place;
+  ZF_ASSIGN_OR_RETURN(staged->record_, StagingRecord::claim(staging));
+  staged->temporary_ = staged->record_->temporary();
+  if (staged->record_->resumed()) {
+    remove_half_written(staged->temporary_);
+  } else if (!fs::create_directory(staged->temporary_, ec)) {
     return make_error(ErrorCode::kIoError,
                       "cannot create " + staged->temporary_.string() + ": " + ec.message());
-  ZF_ASSIGN_OR_RETURN(DirectoryStore store, DirectoryStore::open(staged->temporary_.string()));
-  staged->array_store_ = std::make_unique<DirectoryStore>(std::move(store));
+  }
+  ZF_ASSIGN_OR_RETURN(staged->array_store_, open_store(staged->temporary_));
   return staged;
 }
 
 StagedArray::~StagedArray() {
   if (committed_) return;
   array_store_.reset();
-  if (!temporary_.empty()) remove_tree_quietly(temporary_);
+  record_.reset();  // removes the temporary, unless it is kept for --resume or is not ours
   std::error_code ignored;
+  if (fs::exists(temporary_, ignored)) return;  // kept: so are the group folders on its way
   for (auto it = created_folders_.rbegin(); it != created_folders_.rend(); ++it)
     fs::remove(*it, ignored);  // only if still empty
 }
@@ -186,6 +229,7 @@ Status StagedArray::commit(const std::map<std::string, json>& group_attributes) 
   if (!replace_) {
     ZF_RETURN_IF_ERROR(move_folder_into_place(temporary_, final_));
     committed_ = true;
+    record_->finish();
     return ok_status();
   }
   // Replace: the old array aside, the new one in, the old one removed.
@@ -201,6 +245,7 @@ Status StagedArray::commit(const std::map<std::string, json>& group_attributes) 
     return moved;
   }
   committed_ = true;
+  record_->finish();
   remove_tree_quietly(old);
   return ok_status();
 }

@@ -2,8 +2,10 @@
 // commit(): a new store under a hidden temporary name beside it; in an existing store, the new
 // array's folder under a hidden temporary name beside its place (groups on the way created, their
 // metadata written at commit). An existing array is replaced only with `overwrite`, at commit (the
-// old one moved aside, the new one in, the old one removed). Destroyed without commit(), it
-// removes everything it made.
+// old one moved aside, the new one in, the old one removed). The temporary has an owner record
+// (staging_record.hpp): a resumable output continues an interrupted run's temporary of the same
+// request. Destroyed without commit(), it removes everything it made (a resuming run keeps its
+// temporary for the next attempt; an attached worker removes nothing).
 #pragma once
 
 #include <filesystem>
@@ -14,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../staging_record.hpp"
 #include "directory_store.hpp"
 #include "zoomflow/kernels/error.hpp"
 #include "zoomflow/storage/storage_format.hpp"
@@ -30,10 +33,12 @@ Result<std::string> normalize_node_path(const std::string& path);
 
 class StagedArray {
  public:
+  // How the temporary is claimed: `staging.final_path` is filled in here; `staging.request`,
+  // `resume` and `attach` (an MPI rank writing into rank 0's temporary) come from the caller.
   static Result<std::unique_ptr<StagedArray>> prepare(StorageFormat format,
                                                       const std::string& container,
-                                                      const std::string& array_path,
-                                                      bool overwrite);
+                                                      const std::string& array_path, bool overwrite,
+                                                      StagingRequest staging);
   StagedArray(const StagedArray&) = delete;
   StagedArray& operator=(const StagedArray&) = delete;
   ~StagedArray();
@@ -47,6 +52,8 @@ class StagedArray {
   bool parent_is_new() const;
   // "out.zarr:/a/b"
   std::string where() const;
+  // The temporary's owner record (its folder holds the run's own records).
+  const StagingRecord& record() const { return *record_; }
 
   // Writes the new groups' metadata (attributes per group path, if any), then moves the array
   // (or the whole new store) to its final place.
@@ -61,8 +68,9 @@ class StagedArray {
   std::string array_path_;
   bool new_store_ = false;
   bool replace_ = false;
-  std::filesystem::path temporary_;  // the new store, or the new array's folder
-  std::filesystem::path final_;      // where temporary_ goes
+  std::unique_ptr<StagingRecord> record_;  // owns the temporary: the new store, or the array
+  std::filesystem::path temporary_;        // record_->temporary()
+  std::filesystem::path final_;            // where temporary_ goes
   std::vector<std::string> new_groups_;
   std::vector<std::filesystem::path> created_folders_;  // in an existing store, outermost first
   std::unique_ptr<DirectoryStore> array_store_;

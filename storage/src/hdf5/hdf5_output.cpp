@@ -55,6 +55,7 @@ class Hdf5Output final : public OutputDriver {
                                     ConstArrayView values) const override;
   Status write_chunk(const EncodedChunk& chunk) override;
   Status commit() override;
+  const StagingRecord* staging() const override { return staging_record.get(); }
 
   DatasetPath path;   // the final place
   std::string where;  // "file.h5:/dataset", for messages
@@ -62,7 +63,8 @@ class Hdf5Output final : public OutputDriver {
   CompressionSpec compression;
   ChunkGrid grid;
   std::size_t chunk_bytes = 0;
-  fs::path temporary_file;  // empty when writing into an existing file
+  fs::path temporary_file;                        // empty when writing into an existing file
+  std::unique_ptr<StagingRecord> staging_record;  // the new file's owner record
   bool replace_existing = false;
   bool committed = false;
   FileHandle file;
@@ -80,6 +82,7 @@ class Hdf5Output final : public OutputDriver {
     dataset.reset();
     file.reset();
     if (!temporary_file.empty()) remove_quietly(temporary_file);
+    if (staging_record) staging_record->discard();
   }
 
   Status check_existing_place(const Hdf5Lock& lock, bool overwrite);
@@ -180,7 +183,12 @@ Status Hdf5Output::prepare_existing_file(const OutputOptions& options) {
 }
 
 Status Hdf5Output::prepare_new_file(const OutputOptions& options) {
-  temporary_file = temporary_name_for(path.file);
+  // Not resumable: a random name, and an owner record that lets a later run remove it if this
+  // process is killed.
+  StagingRequest staging;
+  staging.final_path = path.file;
+  ZF_ASSIGN_OR_RETURN(staging_record, StagingRecord::claim(staging));
+  temporary_file = staging_record->temporary();
   const Hdf5Lock lock = lock_hdf5();
   const PropertyHandle fapl(H5Pcreate(H5P_FILE_ACCESS));
   if (options.file_format == FileFormat::kV110)
@@ -383,7 +391,10 @@ Status Hdf5Output::commit() {
         s.dataset.reset() && H5Fflush(s.file.get(), H5F_SCOPE_GLOBAL) >= 0 && s.file.reset();
     if (!closed) return hdf5_error(lock, ErrorCode::kIoError, "cannot finish writing " + s.where);
   }
-  if (!s.temporary_file.empty()) ZF_RETURN_IF_ERROR(move_into_place(s.temporary_file, s.path.file));
+  if (!s.temporary_file.empty()) {
+    ZF_RETURN_IF_ERROR(move_into_place(s.temporary_file, s.path.file));
+    s.staging_record->finish();
+  }
   s.committed = true;
   return ok_status();
 }

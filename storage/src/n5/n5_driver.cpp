@@ -227,8 +227,9 @@ Result<std::unique_ptr<OutputDriver>> create_n5_output(const ResolvedOutput& out
                       "N5 has no bool data type; write " + output.path.to_string() +
                           " as Zarr or HDF5, or cast to uint8 first (pipeline ... cast:uint8)");
   ChunkedOutputParts parts;
-  ZF_ASSIGN_OR_RETURN(parts.staged, StagedArray::prepare(StorageFormat::kN5, output.path.file,
-                                                         output.path.dataset, options.overwrite));
+  ZF_ASSIGN_OR_RETURN(
+      parts.staged, StagedArray::prepare(StorageFormat::kN5, output.path.file, output.path.dataset,
+                                         options.overwrite, staging_request(options)));
   ArraySpec& spec = parts.spec;
   spec.shape = options.shape;
   spec.dtype = options.dtype;

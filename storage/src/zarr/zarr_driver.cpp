@@ -247,8 +247,9 @@ Result<std::unique_ptr<OutputDriver>> create_zarr_output(const ResolvedOutput& o
   const StorageFormat format = output.format;
   const bool v3 = format == StorageFormat::kZarr3;
   ChunkedOutputParts parts;
-  ZF_ASSIGN_OR_RETURN(parts.staged, StagedArray::prepare(format, output.path.file,
-                                                         output.path.dataset, options.overwrite));
+  ZF_ASSIGN_OR_RETURN(parts.staged,
+                      StagedArray::prepare(format, output.path.file, output.path.dataset,
+                                           options.overwrite, staging_request(options)));
   ArraySpec& spec = parts.spec;
   spec.shape = options.shape;
   spec.dtype = options.dtype;

@@ -9,7 +9,9 @@
 // ordered one sees them one at a time in block order (a sequencer node before it: the merges of
 // stats and compare). A block belongs to one stage at a time, so stages share no mutable state
 // through it. The first error (a returned Status, or an exception) stops the graph; it comes back
-// naming the stage and the block. A cancel request stops it between blocks.
+// naming the stage and the block. A cancel request stops it between blocks. The source emits the
+// blocks of `selection` (every block by default; an MPI rank's share of the grid), leaving out
+// those `skip` names (blocks an interrupted run completed).
 //
 //   struct MyWork { std::size_t sequence = 0; Box box; /* what the stages fill in */ };
 //   std::vector<Stage<MyWork>> stages = {{"reading", StageMode::kParallel, read}, ...};
@@ -32,6 +34,7 @@
 
 #include "zoomflow/kernels/error.hpp"
 #include "zoomflow/pipeline/block_grid.hpp"
+#include "zoomflow/pipeline/block_selection.hpp"
 #include "zoomflow/pipeline/cancel_token.hpp"
 
 namespace zoomflow {
@@ -48,6 +51,8 @@ struct Stage {
 struct GraphOptions {
   std::size_t max_in_flight = 4;
   CancelToken cancel;
+  BlockSelection selection{};               // default: every block
+  std::function<bool(Index block)> skip{};  // optional: blocks not to run (by block number)
 };
 
 // The error an exception stands for (std::bad_alloc: kOutOfMemory, saying what to lower).
@@ -93,10 +98,14 @@ Status run_block_graph(const Blocks& grid, const std::vector<Stage<Work>>& stage
   tbb::flow::graph graph;
   detail::FirstError first_error(graph);
   const CancelToken& cancel = options.cancel;
-  const Index total = grid.count();
+  const BlockSelection& selection = options.selection;
+  const Index total = selection.size(grid.count());
 
-  Index next = 0;
+  Index next = 0;           // position in the selection
+  std::size_t emitted = 0;  // blocks sent on: the sequence ordered stages follow
   tbb::flow::input_node<WorkPtr> source(graph, [&](tbb::flow_control& control) -> WorkPtr {
+    if (options.skip)
+      while (next < total && options.skip(selection.at(next))) ++next;
     if (next >= total || first_error.failed()) {
       control.stop();
       return nullptr;
@@ -108,8 +117,8 @@ Status run_block_graph(const Blocks& grid, const std::vector<Stage<Work>>& stage
     }
     try {
       auto work = std::make_shared<Work>();
-      work->sequence = std::size_t(next);
-      work->box = grid.block(next++);
+      work->sequence = emitted++;
+      work->box = grid.block(selection.at(next++));
       return work;
     } catch (...) {
       first_error.record(error_from_exception(std::current_exception()));

@@ -28,6 +28,8 @@ class BlockGrid {
   Box block(Index linear) const;
   // The block at grid position `position` (one index per axis).
   Box block_at(const IndexVector& position) const;
+  // The number of the block whose origin is `origin` (a block's origin, as block() gives).
+  Index index_of(const IndexVector& origin) const;
 
  private:
   Shape shape_;

@@ -26,6 +26,7 @@
 #include "zoomflow/pipeline/backend.hpp"
 #include "zoomflow/pipeline/block_grid.hpp"
 #include "zoomflow/pipeline/chain_step.hpp"
+#include "zoomflow/pipeline/communicator.hpp"
 #include "zoomflow/pipeline/progress.hpp"
 #include "zoomflow/storage/compression.hpp"
 #include "zoomflow/storage/dataset_path.hpp"
@@ -44,13 +45,20 @@ struct RunOptions {
 
   // CUDA: device bytes for block buffers, all streams together; 0: half the free device memory.
   std::uint64_t gpu_memory_limit = 0;
-  // Optional; told once, before the run, why --backend auto runs on the CPU.
+  // Optional; told before the run why --backend auto runs on the CPU, which temporaries of
+  // killed runs were removed, what is resumed. One line each.
   std::function<void(const std::string&)> notice;
+  // The ranks of an MPI job writing the output together (each with the threads and memory limit
+  // above); nullptr: this process alone. Every rank calls run_chain with the same request.
+  Communicator* communicator = nullptr;
 };
 
 struct RunReport {
   std::int64_t blocks = 0;
   std::int64_t constant_blocks = 0;  // produced without running the steps
+  std::int64_t blocks_resumed = 0;   // complete before this run (an interrupted run's)
+  std::int64_t blocks_computed = 0;  // by this run (every rank's, in an MPI job)
+  int ranks = 1;
   std::size_t blocks_in_flight = 0;
   Shape block_shape;
   Shape tile_shape;  // computed at once inside a block
@@ -78,11 +86,17 @@ struct ChainRequest {
   bool overwrite = false;
   storage::StorageFormat format = storage::StorageFormat::kAuto;  // kAuto: from the suffix
   Shape shard_shape;  // Zarr v3: voxels per shard; empty: unsharded
+  // Zarr and N5: continue the hidden temporary an interrupted run of the same request left
+  // (keeping its completed blocks), or start afresh when there is none; a run of another
+  // request is refused. The temporary is kept when this run fails too.
+  bool resume = false;
 };
 
 // Validates the chain against the input (naming the failing step), creates the output under a
 // temporary name, runs, and commits; on any failure or interrupt nothing appears at the output's
-// name. The output's dtype is the input's unless a cast or threshold step sets it.
+// name. The output's dtype is the input's unless a cast or threshold step sets it. With
+// options.communicator, every rank runs its share of the blocks into one temporary (Zarr and N5
+// only), and rank 0 commits once every rank has succeeded.
 Result<RunReport> run_chain(const ChainRequest& request, const RunOptions& options);
 
 // The same over an open input and a created output (shape and dtype as the chain gives); the

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string>
 
 #include "zoomflow/kernels/dtype.hpp"
 #include "zoomflow/kernels/error.hpp"
@@ -34,6 +35,7 @@ struct GenerateReport {
   Index chunks_written = 0;  // the others are all zero (the fill value) and are not stored
   std::uint64_t bytes_written = 0;
   double seconds = 0;
+  std::string notice;  // what was removed before writing (temporaries of killed runs), or empty
 };
 
 // Writes the dataset (atomically: nothing appears at the final name unless it completes).

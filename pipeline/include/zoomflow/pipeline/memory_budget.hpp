@@ -24,6 +24,9 @@ struct MemoryRequest {
   std::uint64_t block_target_bytes = 0;
   // Blocks hold their input box too (the GPU path uploads it whole).
   bool blocks_hold_input = false;
+  // Blocks of exactly this shape (whole write units), planned elsewhere (an MPI job's ranks all
+  // cut the output like rank 0); empty: chosen here.
+  Shape block_shape{};
 };
 
 struct MemoryPlan {

@@ -41,7 +41,8 @@ struct ResampleRequest {
   storage::CompressionSpec compression;
   bool overwrite = false;
   storage::StorageFormat format = storage::StorageFormat::kAuto;  // kAuto: from the suffix
-  Shape shard_shape;  // Zarr v3: voxels per shard; empty: unsharded
+  Shape shard_shape;    // Zarr v3: voxels per shard; empty: unsharded
+  bool resume = false;  // as ChainRequest::resume
 };
 
 // The integer factors a zoom of 1/N per axis stands for; an error naming what would work

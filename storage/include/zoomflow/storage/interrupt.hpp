@@ -9,6 +9,12 @@ namespace zoomflow::storage {
 
 // Installs the handlers (idempotent).
 void install_interrupt_handlers();
+// Under an MPI launcher: a repeated SIGINT/SIGTERM/SIGHUP is only noted again, never the default
+// action. mpirun forwards a stop as SIGTERM and sends SIGTERM again to the ranks still running
+// when another one has exited; a rank cleaning up after the first must survive the second
+// (mpirun's SIGKILL, a second later, remains the hard stop). Call before the handlers are
+// installed.
+void keep_stop_handlers();
 // True once SIGINT, SIGTERM or SIGHUP arrived (since the last reset).
 bool interrupt_requested();
 // The signal number that arrived, or 0.

@@ -26,6 +26,13 @@ enum class FileFormat {
   kV110,      // HDF5 1.10+ only; a fixed-array chunk index (H5Pset_libver_bounds(V110, V110))
 };
 
+// Who writes an output that several processes (the ranks of an MPI job) share.
+enum class OutputRole {
+  kOwner,   // makes the temporary, and commits it (or removes it)
+  kWorker,  // writes units into the owner's temporary (same path and options, made first by the
+            // owner); never commits, never removes anything
+};
+
 struct OutputOptions {
   Shape shape;
   DType dtype = DType::kUInt8;
@@ -46,6 +53,14 @@ struct OutputOptions {
   std::map<std::string, std::string> provenance;
   // See docs/storage.md for the measurement behind the default.
   FileFormat file_format = FileFormat::kEarliest;
+  // Zarr and N5: the request the output is written for, as "key=value" lines (input, chain,
+  // output options). Its hash names the hidden temporary, so that an interrupted run's temporary
+  // is found again; empty: a random name. HDF5 outputs ignore it.
+  std::string request;
+  // Continue the temporary of an interrupted run of the same request (a request that differs is
+  // refused), and keep this run's temporary if it fails too.
+  bool resume = false;
+  OutputRole role = OutputRole::kOwner;
 };
 
 // One write unit's bytes as they go to disk (a chunk, or a whole shard of a sharded Zarr v3 array,
@@ -55,6 +70,10 @@ struct EncodedChunk {
   std::vector<std::byte> bytes;
   bool is_fill() const { return bytes.empty(); }
 };
+
+// The format create() would write `path` in: an existing container's own, else `requested`, else
+// from the suffix; an error when `requested` contradicts an existing container.
+Result<StorageFormat> resolve_output_format(const DatasetPath& path, StorageFormat requested);
 
 class OutputDataset {
  public:
@@ -88,7 +107,17 @@ class OutputDataset {
   Status write_chunk(const EncodedChunk& chunk);
 
   // Writes the metadata (a new array's last), closes and moves the result to its final name.
+  // The owner's only (kInvalidArgument for a worker).
   Status commit();
+
+  // The temporary is an interrupted run's, continued (OutputOptions::resume).
+  bool resumed() const;
+  // A resumable output's folder beside its temporary for the run's own records (removed with the
+  // temporary, never part of the output); empty for other outputs.
+  std::string record_folder() const;
+  // One line on what was done before writing (temporaries of killed runs removed, a run resumed),
+  // or empty. The owner's only.
+  const std::string& notice() const;
 
  private:
   struct State;
