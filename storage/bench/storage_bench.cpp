@@ -2,9 +2,10 @@
 //                                 box mask and the noise volume, 1 and all threads, and the zstd
 //                                 command line tool's own benchmark (`zstd -bL`) on the same bytes
 // zoomflow_storage_bench bound PATH  the compression bound of a dataset already written: every
-//                                 chunk of it (any format) read back, then compressed by the storage
-//                                 layer's zstd at --level on one thread (only the compression
-//                                 timed; all-zero chunks skipped, as the writers skip them)
+//                                 chunk of it (any format) read back, then compressed by the
+//                                 storage layer's zstd at --level on one thread (only the
+//                                 compression timed; all-zero chunks skipped, as the writers skip
+//                                 them)
 // zoomflow_storage_bench index    writing and reading a dataset of ~10^5 chunks with the earliest
 //                                 file format (v1 B-tree chunk index) and the 1.10 format
 //                                 (fixed-array index), to choose OutputOptions::file_format
@@ -316,7 +317,8 @@ int run_bound(const BoundArgs& args) {
     const Box box = grid.chunk_box(g);
     // A whole chunk (edge chunks padded with zeros), as the writers compress it.
     std::memset(buffer.view().data(), 0, std::size_t(num_elements(chunk)) * dtype_size(info.dtype));
-    const ArrayView target = buffer.view().subview(Box{IndexVector::filled(box.rank(), 0), box.extent});
+    const ArrayView target =
+        buffer.view().subview(Box{IndexVector::filled(box.rank(), 0), box.extent});
     if (!input->read_box(box, target).ok()) return;
     const std::span<const std::byte> raw(buffer.view().data(),
                                          std::size_t(num_elements(chunk)) * dtype_size(info.dtype));
@@ -331,13 +333,15 @@ int run_bound(const BoundArgs& args) {
     ++chunks;
   });
   if (args.json) {
-    fmt::print("{{\"path\": \"{}\", \"level\": {}, \"chunks\": {}, \"raw_bytes\": {}, "
-               "\"packed_bytes\": {}, \"seconds_one_thread\": {:.4f}}}\n",
-               args.path, args.level, chunks, raw_bytes, packed_bytes, seconds);
+    fmt::print(
+        "{{\"path\": \"{}\", \"level\": {}, \"chunks\": {}, \"raw_bytes\": {}, "
+        "\"packed_bytes\": {}, \"seconds_one_thread\": {:.4f}}}\n",
+        args.path, args.level, chunks, raw_bytes, packed_bytes, seconds);
   } else {
-    fmt::print("{}: {} chunks, {:.1f} MB raw -> {:.1f} MB, zstd -{} on 1 thread {:.3f} s ({:.0f} MB/s)\n",
-               args.path, chunks, double(raw_bytes) / 1e6, double(packed_bytes) / 1e6, args.level,
-               seconds, seconds > 0 ? double(raw_bytes) / 1e6 / seconds : 0.0);
+    fmt::print(
+        "{}: {} chunks, {:.1f} MB raw -> {:.1f} MB, zstd -{} on 1 thread {:.3f} s ({:.0f} MB/s)\n",
+        args.path, chunks, double(raw_bytes) / 1e6, double(packed_bytes) / 1e6, args.level, seconds,
+        seconds > 0 ? double(raw_bytes) / 1e6 / seconds : 0.0);
   }
   return 0;
 }
