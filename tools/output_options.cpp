@@ -103,10 +103,15 @@ void print_run_summary(const char* command, const std::string& output, const Run
   const std::string tiles = report.tile_shape == report.block_shape
                                 ? std::string()
                                 : " computed in tiles of " + to_string(report.tile_shape);
+  // An MPI rank decodes only its own blocks' chunks: the count is this process's.
+  const std::string decoded = report.input_chunks_decoded < 0 || report.ranks > 1
+                                  ? std::string()
+                                  : fmt::format("; {} of {} input chunks decoded",
+                                                report.input_chunks_decoded, report.input_chunks);
   write_stderr(fmt::format(
-      "{}: wrote {} ({} blocks of {}{}, {} constant, {} threads{}), {:.2f} GB in {:.2f} s\n",
+      "{}: wrote {} ({} blocks of {}{}, {} constant, {} threads{}{}), {:.2f} GB in {:.2f} s\n",
       command, output, report.blocks, to_string(report.block_shape), tiles, report.constant_blocks,
-      report.threads, job, double(report.output_bytes) / 1e9, report.seconds));
+      report.threads, job, decoded, double(report.output_bytes) / 1e9, report.seconds));
 }
 
 }  // namespace zoomflow::tools

@@ -23,6 +23,15 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// Chunks of the input's grid (edge chunks included); 1 for a contiguous dataset.
+std::int64_t input_chunk_count(const storage::DatasetInfo& info) {
+  if (!info.chunked) return 1;
+  std::int64_t count = 1;
+  for (int a = 0; a < info.shape.rank(); ++a)
+    count *= (info.shape[a] + info.chunk_shape[a] - 1) / info.chunk_shape[a];
+  return count;
+}
+
 Status check_sink(const ChainPlan& plan, const storage::OutputDataset& sink) {
   if (!(sink.shape() == plan.output().shape) || sink.dtype() != plan.output().dtype)
     return make_error(ErrorCode::kInvalidArgument,
@@ -98,8 +107,10 @@ Result<RunReport> detail::run_chain_blocks(const storage::InputDataset& source,
   ZF_RETURN_IF_ERROR(check_sink(plan, sink));
   ZF_ASSIGN_OR_RETURN(BackendChoice choice, choose_backend(options.backend));
   const CancelToken cancel(options.cancel);
+  const std::optional<std::uint64_t> decoded_before = source.chunks_decoded();
 
   RunReport report;
+  report.input_chunks = input_chunk_count(info);
   report.threads = resolve_threads(options.threads);
   MemoryRequest memory{options.memory_limit, report.threads, options.layout};
   const std::optional<ResampleSpec> gpu_spec = gpu_resample_spec(plan);
@@ -205,6 +216,8 @@ Result<RunReport> detail::run_chain_blocks(const storage::InputDataset& source,
   compute.reset();
   ZF_RETURN_IF_ERROR(status);
   report.bytes_written = progress.bytes_written;
+  if (const auto decoded = source.chunks_decoded(); decoded && decoded_before)
+    report.input_chunks_decoded = std::int64_t(*decoded - *decoded_before);
   if (gpu) {
     report.gpu_streams = gpu->streams();
     report.gpu_peak_streams_busy = gpu->peak_streams_busy();

@@ -59,6 +59,7 @@ Result<DecodedChunk> ChunkCache::find_or_load(Index key, std::uint64_t bytes,
                                       ? Result<DecodedChunk>(adopt(std::move(*loaded), reserved))
                                       : Result<DecodedChunk>(loaded.error());
     if (!loaded.ok() || !*result) live_->release(reserved);
+    if (loaded.ok() && *result) loads_.fetch_add(1, std::memory_order_relaxed);
     finish(result);
     return result;
   } catch (...) {

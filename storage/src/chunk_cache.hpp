@@ -11,6 +11,7 @@
 // with its bookkeeping (kEntryOverhead), so millions of one-voxel chunks stay within it too.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -71,6 +72,9 @@ class ChunkCache {
   // to stay within capacity; a chunk whose bytes exceed the capacity is returned but not kept.
   DecodedChunk insert(Index key, LoadedChunk chunk);
 
+  // Chunks made by `load()` (decoded, not found in the cache), over the cache's life.
+  std::uint64_t loads() const { return loads_.load(std::memory_order_relaxed); }
+
   // Bytes counted for the chunks kept (with kEntryOverhead each).
   std::uint64_t size_bytes() const;
   // Bytes counted for every decoded chunk alive: kept, held by readers, being decoded.
@@ -103,6 +107,7 @@ class ChunkCache {
   bool evict_one();
 
   const std::uint64_t capacity_;
+  std::atomic<std::uint64_t> loads_{0};
   std::shared_ptr<Live> live_;
   mutable std::mutex mutex_;
   std::condition_variable loaded_;

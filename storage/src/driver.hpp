@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "staging_record.hpp"
 
@@ -23,6 +24,8 @@ class InputDriver {
   // As InputDataset::is_unwritten and fill_value.
   virtual Result<bool> is_unwritten(const Box& box) const = 0;
   virtual std::span<const std::byte> fill_value() const = 0;
+  // As InputDataset::chunks_decoded.
+  virtual std::optional<std::uint64_t> chunks_decoded() const = 0;
 };
 
 class OutputDriver {

@@ -116,4 +116,8 @@ std::span<const std::byte> InputDataset::fill_value() const {
   return state_->driver->fill_value();
 }
 
+std::optional<std::uint64_t> InputDataset::chunks_decoded() const {
+  return state_->driver->chunks_decoded();
+}
+
 }  // namespace zoomflow::storage

@@ -339,3 +339,30 @@ TEST_CASE("a number in a bool output is refused, naming the step that made it") 
   request.steps = {resample_step({{2.0}, {}}), scale_step(1, 0)};
   CHECK(run_chain(request, options_of(2, 64 << 20)).ok());
 }
+
+TEST_CASE("a run reports the input's chunks and decodes each it needs once") {
+  TempFolder folder;
+  std::mt19937_64 rng(5);
+  const Shape shape{37, 30, 26};
+  const Volume input = random_volume(DType::kUInt16, shape, rng);
+  const auto in = at(folder, "in.h5");
+  write_volume(in, input, Shape{8, 8, 8});
+  // ceil(37/8) * ceil(30/8) * ceil(26/8), counted here by hand: 5 * 4 * 4.
+  const std::int64_t chunks = 5 * 4 * 4;
+  const std::vector<std::vector<ChainStepPtr>> chains = {
+      {parse_step("resample:zoom=0.5,order=1").value()},
+      {parse_step("gaussian:sigma=1").value(), parse_step("resample:zoom=2").value()},
+      {parse_step("resample:zoom=0.7,order=3").value()}};
+  for (const auto& steps : chains) {
+    for (int threads : {1, 2}) {
+      RunReport report;
+      run_steps(in, at(folder, "out.h5"), steps, Shape{16, 16, 16},
+                options_of(threads, std::uint64_t(256) << 20), &report);
+      CAPTURE(threads);
+      CHECK(report.input_chunks == chunks);
+      // Every chunk is needed (noise everywhere, halos overlapping neighbours' blocks), and the
+      // cache, far larger than the input, never drops one: each decoded exactly once.
+      CHECK(report.input_chunks_decoded == chunks);
+    }
+  }
+}

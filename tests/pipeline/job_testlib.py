@@ -117,7 +117,7 @@ def start_and_kill(command, folder, final_name, blocks, rank=None, kill=None, ti
 
 def summary_numbers(err):
     """(blocks, computed, resumed) from a run's summary line."""
-    match = re.search(r"wrote .* \((\d+) blocks of .*; (\d+) blocks computed, (\d+) resumed\)", err)
+    match = re.search(r"wrote .* \((\d+) blocks of .*; (\d+) blocks computed, (\d+) resumed[;)]", err)
     check(match is not None, "a summary line with blocks computed and resumed:\n" + err)
     return tuple(int(g) for g in match.groups())
 

@@ -78,6 +78,7 @@ class ChunkedInput final : public InputDriver {
   }
 
   std::span<const std::byte> fill_value() const override { return spec_.fill; }
+  std::optional<std::uint64_t> chunks_decoded() const override { return cache_.loads(); }
 
  private:
   std::string unit_key(const IndexVector& unit_index) const {

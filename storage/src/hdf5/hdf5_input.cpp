@@ -96,6 +96,10 @@ class Hdf5Input final : public InputDriver {
   Status read_box(const Box& box, ArrayView out) const override;
   Result<bool> is_unwritten(const Box& box) const override;
   std::span<const std::byte> fill_value() const override { return fill; }
+  std::optional<std::uint64_t> chunks_decoded() const override {
+    if (!direct) return std::nullopt;  // HDF5 decodes these itself, out of sight
+    return cache->loads();
+  }
 
   DatasetInfo info_;
   std::string where;  // "file.h5:/dataset", for messages

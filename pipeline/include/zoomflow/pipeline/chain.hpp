@@ -66,6 +66,10 @@ struct RunReport {
   std::uint64_t planned_memory_bytes = 0;  // what the memory plan expects to hold at most
   std::uint64_t output_bytes = 0;          // uncompressed
   std::uint64_t bytes_written = 0;         // compressed chunk bytes
+  // Input chunks in the dataset, and those this run decoded (-1: HDF5 decoded them itself, out
+  // of sight). Each chunk a run needs is decoded once unless the chunk cache had to drop it.
+  std::int64_t input_chunks = 0;
+  std::int64_t input_chunks_decoded = -1;
   std::string backend = "cpu";
   double seconds = 0;
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -112,6 +113,11 @@ class InputDataset {
 
   // The value never-written voxels read as: one element of info().dtype, native byte order.
   std::span<const std::byte> fill_value() const;
+
+  // Input chunks decoded so far by every reader of this dataset (a chunk served from the cache
+  // counts once; one evicted and needed again counts again; never-written chunks not at all).
+  // None where HDF5 itself decodes (filters zoomflow does not implement, contiguous layouts).
+  std::optional<std::uint64_t> chunks_decoded() const;
 
  private:
   struct State;
