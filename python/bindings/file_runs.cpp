@@ -140,12 +140,14 @@ nb::dict progress_dict(const Progress& p) {
 
 // The reports as dicts of plain Python values (the Python side makes dataclasses of them).
 nb::dict report_dict(const RunReport& r) {
-  return dict_of("blocks", r.blocks, "constant_blocks", r.constant_blocks, "blocks_in_flight",
-                 r.blocks_in_flight, "block_shape", index_list(r.block_shape), "tile_shape",
-                 index_list(r.tile_shape), "threads", r.threads, "planned_memory_bytes",
-                 r.planned_memory_bytes, "output_bytes", r.output_bytes, "bytes_written",
-                 r.bytes_written, "backend", r.backend, "backend_note", r.backend_note, "seconds",
-                 r.seconds);
+  return dict_of(
+      "blocks", r.blocks, "constant_blocks", r.constant_blocks, "blocks_in_flight",
+      r.blocks_in_flight, "block_shape", index_list(r.block_shape), "tile_shape",
+      index_list(r.tile_shape), "threads", r.threads, "planned_memory_bytes",
+      r.planned_memory_bytes, "output_bytes", r.output_bytes, "bytes_written", r.bytes_written,
+      "input_chunks", r.input_chunks, "input_chunks_decoded",
+      r.input_chunks_decoded < 0 ? nb::object(nb::none()) : nb::cast(r.input_chunks_decoded),
+      "backend", r.backend, "backend_note", r.backend_note, "seconds", r.seconds);
 }
 
 nb::dict report_dict(const PyramidReport& r) {

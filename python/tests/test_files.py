@@ -55,6 +55,8 @@ def test_resample_matches_scipy(tmp_path, rng, order, grid):
     assert np.abs(got.astype(int) - want.astype(int)).max() <= (0 if order == 0 else 1)
     assert isinstance(report, zoomflow.RunReport)
     assert report.output_bytes == got.nbytes and report.blocks >= 1 and report.backend == "cpu"
+    # 2 x 3 x 2 chunks of 16^3, each decoded once (the cache holds the whole input).
+    assert report.input_chunks == 12 and report.input_chunks_decoded == 12
     # The same as the in-memory zoom, byte for byte, and a shape works as the zoom does.
     np.testing.assert_array_equal(
         got,

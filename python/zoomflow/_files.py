@@ -69,6 +69,11 @@ class RunReport:
         Uncompressed output bytes.
     bytes_written : int
         Compressed chunk bytes on disk.
+    input_chunks : int
+        Chunks of the input dataset.
+    input_chunks_decoded : int or None
+        Input chunks this run decoded (each it needs once, unless the chunk cache had to drop
+        one); None where HDF5 decoded them itself (filters zoomflow does not implement).
     backend : str
         'cpu' or 'cuda'.
     backend_note : str
@@ -86,6 +91,8 @@ class RunReport:
     planned_memory_bytes: int
     output_bytes: int
     bytes_written: int
+    input_chunks: int
+    input_chunks_decoded: Optional[int]
     backend: str
     backend_note: str
     seconds: float
