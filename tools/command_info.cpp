@@ -29,20 +29,44 @@ std::string filter_text(const storage::FilterInfo& filter) {
   return text + ")";
 }
 
-// A name or value on one line: newlines and other control characters shown as escapes.
+// The length of the UTF-8 sequence at text[i] (1 to 4), or 0 where the bytes there are not one
+// (a stray continuation byte, a truncated or overlong sequence, a surrogate, beyond U+10FFFF).
+std::size_t utf8_sequence_length(const std::string& text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned lead = byte(i);
+  if (lead < 0x80) return 1;
+  const std::size_t length = lead >= 0xC2 && lead <= 0xDF   ? 2
+                             : lead >= 0xE0 && lead <= 0xEF ? 3
+                             : lead >= 0xF0 && lead <= 0xF4 ? 4
+                                                            : 0;
+  if (length == 0 || i + length > text.size()) return 0;
+  for (std::size_t k = 1; k < length; ++k)
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+  const unsigned second = byte(i + 1);
+  if ((lead == 0xE0 && second < 0xA0) || (lead == 0xED && second > 0x9F) ||
+      (lead == 0xF0 && second < 0x90) || (lead == 0xF4 && second > 0x8F))
+    return 0;
+  return length;
+}
+
+// A name or value on one line of valid UTF-8: newlines and other control characters, and bytes
+// that are not UTF-8 (HDF5 and Zarr store bytes), shown as escapes.
 std::string one_line(const std::string& text) {
   std::string line;
-  for (const char c : text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    const std::size_t length = utf8_sequence_length(text, i);
     if (c == '\n')
       line += "\\n";
     else if (c == '\r')
       line += "\\r";
     else if (c == '\t')
       line += "\\t";
-    else if (static_cast<unsigned char>(c) < 0x20)
+    else if (length == 0 || static_cast<unsigned char>(c) < 0x20)
       line += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
     else
-      line += c;
+      line.append(text, i, length);
+    i += length == 0 ? 1 : length;
   }
   return line;
 }

@@ -416,6 +416,13 @@ with temp_folder() as d:
     code, out, _, _ = run("info", f"{d}/attrs.h5")
     check(code == 0 and "lines = " in out and "one\\ntwo" in out,
           "info prints a multi-line attribute on one line")
+    raw = subprocess.run([Z, "info", f"{d}/attrs.h5"], capture_output=True, env=ENV, timeout=60)
+    try:
+        text = raw.stdout.decode("utf-8")  # strict: a raw byte that is not UTF-8 fails here
+    except UnicodeDecodeError:
+        text = None
+    check(raw.returncode == 0 and text is not None and 'bad = "\\xff\\xfe text \\xc3"' in text,
+          "info prints bytes that are not UTF-8 as escapes, its output valid UTF-8")
 
     # --- 9. The losing side of two runs writing one output: exit 1 (not bad usage) --------------
     slow_input = f"{d}/slow.h5:/v"
