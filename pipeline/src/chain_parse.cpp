@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "zoomflow/pipeline/builtin_steps.hpp"
+#include "zoomflow/storage/json_nesting.hpp"
 
 namespace zoomflow {
 namespace {
@@ -219,33 +220,9 @@ Result<ChainStepPtr> parse_step(std::string_view text) {
   return make_step(text, name, parameters);
 }
 
-// The deepest nesting of arrays and objects, outside strings. The parser recurses per level, so
-// a file nested 100,000 deep would overflow the stack: such a file is refused before parsing.
-std::size_t nesting_depth(std::string_view text) {
-  std::size_t depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
 Result<std::vector<ChainStepPtr>> parse_steps_json(std::string_view json_text) {
   constexpr std::size_t kDeepest = 16;  // a chain is an array of objects holding arrays
-  if (nesting_depth(json_text) > kDeepest)
+  if (storage::json_nesting_depth(json_text) > kDeepest)
     return make_error(ErrorCode::kInvalidArgument,
                       "the steps file nests arrays or objects more than 16 deep; a chain is an "
                       "array of steps like [{\"step\": \"gaussian\", \"sigma\": 1}]");

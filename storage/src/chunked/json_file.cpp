@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string_view>
 
+#include "zoomflow/storage/json_nesting.hpp"
+
 namespace zoomflow::storage {
 
 using nlohmann::json;
@@ -12,29 +14,6 @@ namespace {
 // Metadata files are small; a larger one is damaged or not metadata, and is not read whole.
 constexpr std::uint64_t kMaxMetadataBytes = std::uint64_t(64) << 20;
 constexpr std::size_t kMaxJsonDepth = 512;
-
-// The deepest nesting of arrays and objects, outside strings.
-std::size_t nesting_depth(std::string_view text) {
-  std::size_t depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (const char c : text) {
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
 
 }  // namespace
 
@@ -51,7 +30,7 @@ Result<std::optional<json>> read_json(const DirectoryStore& store, const std::st
   try {
     // Nesting is bounded before parsing: metadata is shallow, and a file nested 100,000 deep
     // would cost the parser (and the destructor of what it builds) as many levels.
-    const std::size_t deepest = nesting_depth({text, bytes->size()});
+    const std::size_t deepest = json_nesting_depth({text, bytes->size()});
     if (deepest > kMaxJsonDepth)
       return make_error(ErrorCode::kInvalidArgument, store.describe(key) + " nests JSON " +
                                                          std::to_string(deepest) +
