@@ -6,6 +6,7 @@
 #include <random>
 #include <vector>
 
+#include "random_cut.hpp"
 #include "zoomflow/kernels/resample_cpu.hpp"
 #include "zoomflow/kernels/zoom.hpp"
 
@@ -27,32 +28,6 @@ Volume random_volume(DType dtype, const Shape& shape, std::mt19937_64& rng) {
   return v;
 }
 
-// The output cut into a random grid of boxes along every axis.
-std::vector<Box> random_cut(const Shape& shape, std::mt19937_64& rng) {
-  std::vector<std::vector<Index>> cuts(std::size_t(shape.rank()));
-  for (int a = 0; a < shape.rank(); ++a) {
-    cuts[a].push_back(0);
-    while (cuts[a].back() < shape[a])
-      cuts[a].push_back(std::min(shape[a], cuts[a].back() + 1 + Index(rng() % 7)));
-  }
-  std::vector<Box> boxes;
-  std::vector<std::size_t> k(std::size_t(shape.rank()), 0);
-  for (;;) {
-    Box box{IndexVector::filled(shape.rank(), 0), IndexVector::filled(shape.rank(), 0)};
-    for (int a = 0; a < shape.rank(); ++a) {
-      box.origin[a] = cuts[a][k[a]];
-      box.extent[a] = cuts[a][k[a] + 1] - cuts[a][k[a]];
-    }
-    boxes.push_back(box);
-    int a = shape.rank() - 1;
-    for (; a >= 0; --a) {
-      if (++k[a] + 1 < cuts[a].size()) break;
-      k[a] = 0;
-    }
-    if (a < 0) return boxes;
-  }
-}
-
 }  // namespace
 
 TEST_CASE("box by box equals one piece, byte for byte, for both orders") {
@@ -69,7 +44,7 @@ TEST_CASE("box by box equals one piece, byte for byte, for both orders") {
         REQUIRE(whole.ok());
         const ResampleSpec spec{in_shape, whole->shape(), order, grid};
         Volume pieces = Volume::zeros(dtype, whole->shape()).value();
-        for (const Box& box : random_cut(whole->shape(), rng)) {
+        for (const Box& box : testing::random_cut(whole->shape(), rng, 7)) {
           // Give the kernel only the input it needs, as a strided view into the input.
           const Box needed = required_input_box(spec, box);
           const Status status = resample_box(spec, input.view().subview(needed), needed.origin,

@@ -10,6 +10,7 @@
 #include <random>
 #include <vector>
 
+#include "random_cut.hpp"
 #include "zoomflow/kernels/downsample.hpp"
 #include "zoomflow/kernels/downsample_levels.hpp"
 #include "zoomflow/kernels/volume.hpp"
@@ -183,33 +184,6 @@ void fill_random(T* data, Index count, DType dtype, bool small_alphabet, std::mt
   }
 }
 
-// The output cut into a random grid of boxes.
-std::vector<Box> random_cut(const Shape& shape, std::mt19937_64& rng) {
-  std::vector<std::vector<Index>> cuts(std::size_t(shape.rank()));
-  for (int a = 0; a < shape.rank(); ++a) {
-    cuts[std::size_t(a)].push_back(0);
-    while (cuts[std::size_t(a)].back() < shape[a])
-      cuts[std::size_t(a)].push_back(
-          std::min(shape[a], cuts[std::size_t(a)].back() + 1 + Index(rng() % 40)));
-  }
-  std::vector<Box> boxes;
-  std::vector<std::size_t> k(std::size_t(shape.rank()), 0);
-  for (;;) {
-    Box box{IndexVector::filled(shape.rank(), 0), IndexVector::filled(shape.rank(), 0)};
-    for (int a = 0; a < shape.rank(); ++a) {
-      box.origin[a] = cuts[std::size_t(a)][k[std::size_t(a)]];
-      box.extent[a] = cuts[std::size_t(a)][k[std::size_t(a)] + 1] - box.origin[a];
-    }
-    boxes.push_back(box);
-    int a = shape.rank() - 1;
-    for (; a >= 0; --a) {
-      if (++k[std::size_t(a)] + 1 < cuts[std::size_t(a)].size()) break;
-      k[std::size_t(a)] = 0;
-    }
-    if (a < 0) return boxes;
-  }
-}
-
 // A view of `shape` inside a larger buffer with a step of `step[a]` elements along each axis
 // (step 1: contiguous along that axis), so the kernel sees non-unit strides.
 struct SpreadArray {
@@ -280,7 +254,7 @@ void check_case(DType dtype, ReduceMethod method, const Shape& shape, const Shap
 
     Workspace shared;  // reused from box to box, as a run's thread does
     bool use_fresh = false;
-    for (const Box& box : random_cut(out_shape, rng)) {
+    for (const Box& box : testing::random_cut(out_shape, rng, 40)) {
       const Box needed = downsample_input_box(spec, box);
       Workspace fresh;  // every other box: the scratch this box takes is what it declares
       use_fresh = !use_fresh;
@@ -394,7 +368,7 @@ void check_levels(DType dtype, ReduceMethod method, const Shape& shape,
 
     std::vector<std::vector<Box>> calls;  // the boxes of every level, per call
     if (nested) {
-      for (const Box& deepest : random_cut(levels.direct(count).output_shape(), rng)) {
+      for (const Box& deepest : testing::random_cut(levels.direct(count).output_shape(), rng, 40)) {
         std::vector<Box> boxes(static_cast<std::size_t>(count));
         boxes.back() = deepest;
         for (int k = count - 1; k >= 1; --k)
@@ -406,7 +380,7 @@ void check_levels(DType dtype, ReduceMethod method, const Shape& shape,
       std::vector<std::vector<Box>> cuts;
       std::size_t most = 0;
       for (int k = 1; k <= count; ++k) {
-        cuts.push_back(random_cut(levels.direct(k).output_shape(), rng));
+        cuts.push_back(testing::random_cut(levels.direct(k).output_shape(), rng, 40));
         most = std::max(most, cuts.back().size());
       }
       for (std::size_t i = 0; i < most; ++i) {

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "random_cut.hpp"
 #include "zoomflow/kernels/resample_cpu.hpp"
 #include "zoomflow/kernels/zoom.hpp"
 
@@ -29,31 +30,6 @@ Shape parse_shape(const std::string& text) {
   std::string item;
   while (std::getline(in, item, ',')) shape.push_back(std::stoll(item));
   return shape;
-}
-
-std::vector<Box> random_cut(const Shape& shape, std::mt19937_64& rng) {
-  std::vector<std::vector<Index>> cuts(std::size_t(shape.rank()));
-  for (int a = 0; a < shape.rank(); ++a) {
-    cuts[a].push_back(0);
-    while (cuts[a].back() < shape[a])
-      cuts[a].push_back(std::min(shape[a], cuts[a].back() + 1 + Index(rng() % 9)));
-  }
-  std::vector<Box> boxes;
-  std::vector<std::size_t> k(std::size_t(shape.rank()), 0);
-  for (;;) {
-    Box box{IndexVector::filled(shape.rank(), 0), IndexVector::filled(shape.rank(), 0)};
-    for (int a = 0; a < shape.rank(); ++a) {
-      box.origin[a] = cuts[a][k[a]];
-      box.extent[a] = cuts[a][k[a] + 1] - cuts[a][k[a]];
-    }
-    boxes.push_back(box);
-    int a = shape.rank() - 1;
-    for (; a >= 0; --a) {
-      if (++k[a] + 1 < cuts[a].size()) break;
-      k[a] = 0;
-    }
-    if (a < 0) return boxes;
-  }
 }
 
 int fail(const std::string& message) {
@@ -109,7 +85,7 @@ int main(int argc, char** argv) {
   } else if (method == "boxes") {
     std::mt19937_64 rng(std::stoull(get("seed", "1")));
     Workspace workspace;
-    for (const Box& box : random_cut(spec.output_shape, rng)) {
+    for (const Box& box : testing::random_cut(spec.output_shape, rng, 9)) {
       const Box needed = required_input_box(spec, box);
       status = resample_box(spec, input->view().subview(needed), needed.origin,
                             output->view().subview(box), box, workspace);

@@ -14,6 +14,7 @@
 
 #include <tbb/task_arena.h>
 
+#include "random_cut.hpp"
 #include "zoomflow/kernels/bspline.hpp"
 #include "zoomflow/kernels/resample_cpu.hpp"
 #include "zoomflow/kernels/resample_tables.hpp"
@@ -72,38 +73,13 @@ Volume random_volume(DType dtype, const Shape& shape, std::mt19937_64& rng) {
   return v;
 }
 
-std::vector<Box> random_cut(const Shape& shape, std::mt19937_64& rng) {
-  std::vector<std::vector<Index>> cuts(std::size_t(shape.rank()));
-  for (int a = 0; a < shape.rank(); ++a) {
-    cuts[a].push_back(0);
-    while (cuts[a].back() < shape[a])
-      cuts[a].push_back(std::min(shape[a], cuts[a].back() + 1 + Index(rng() % 11)));
-  }
-  std::vector<Box> boxes;
-  std::vector<std::size_t> k(std::size_t(shape.rank()), 0);
-  for (;;) {
-    Box box{IndexVector::filled(shape.rank(), 0), IndexVector::filled(shape.rank(), 0)};
-    for (int a = 0; a < shape.rank(); ++a) {
-      box.origin[a] = cuts[a][k[a]];
-      box.extent[a] = cuts[a][k[a] + 1] - cuts[a][k[a]];
-    }
-    boxes.push_back(box);
-    int a = shape.rank() - 1;
-    for (; a >= 0; --a) {
-      if (++k[a] + 1 < cuts[a].size()) break;
-      k[a] = 0;
-    }
-    if (a < 0) return boxes;
-  }
-}
-
 // The output of `spec` box by box, each box from just its required input (a strided view into
 // the whole input), one Workspace for all of them.
 Volume box_by_box(const ResampleSpec& spec, const Volume& input, DType out_dtype,
                   std::mt19937_64& rng) {
   Volume out = Volume::zeros(out_dtype, spec.output_shape).value();
   Workspace workspace;
-  for (const Box& box : random_cut(spec.output_shape, rng)) {
+  for (const Box& box : testing::random_cut(spec.output_shape, rng, 11)) {
     const Box needed = required_input_box(spec, box);
     const Status status = resample_box(spec, input.view().subview(needed), needed.origin,
                                        out.view().subview(box), box, workspace);
