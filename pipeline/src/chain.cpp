@@ -12,6 +12,7 @@
 #include "zoomflow/pipeline/chain_plan.hpp"
 #include "zoomflow/pipeline/cuda_resample_stage.hpp"
 #include "zoomflow/pipeline/memory_budget.hpp"
+#include "zoomflow/storage/chunk_grid.hpp"
 #include "zoomflow/version.hpp"
 
 namespace zoomflow {
@@ -25,11 +26,7 @@ double seconds_since(Clock::time_point start) {
 
 // Chunks of the input's grid (edge chunks included); 1 for a contiguous dataset.
 std::int64_t input_chunk_count(const storage::DatasetInfo& info) {
-  if (!info.chunked) return 1;
-  std::int64_t count = 1;
-  for (int a = 0; a < info.shape.rank(); ++a)
-    count *= (info.shape[a] + info.chunk_shape[a] - 1) / info.chunk_shape[a];
-  return count;
+  return info.chunked ? storage::ChunkGrid(info.shape, info.chunk_shape).num_chunks() : 1;
 }
 
 Status check_sink(const ChainPlan& plan, const storage::OutputDataset& sink) {
