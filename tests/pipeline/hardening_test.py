@@ -12,6 +12,9 @@ import time
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "storage"))
+from storage_testlib import wait_until_staged  # noqa: E402
+
 zoomflow, plugin_dir = sys.argv[1], sys.argv[2]
 os.environ["HDF5_PLUGIN_PATH"] = plugin_dir
 MiB = 2**20
@@ -134,17 +137,14 @@ with tempfile.TemporaryDirectory(prefix="zoomflow-hardening-") as d:
     slow = subprocess.Popen([zoomflow, "resample", big, f"{d}/hup.h5:/v", "--zoom", "6",
                              "--order", "1", "--memory-limit", "64MiB"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 20  # signal once the run has begun writing its temporary
-    while time.monotonic() < deadline and slow.poll() is None and not any(
-            n.startswith(".hup.h5") for n in os.listdir(d)):
-        time.sleep(0.01)
+    running = wait_until_staged(slow, d, "hup.h5")  # signal once it writes its temporary
     time.sleep(0.2)
     started = time.monotonic()
     slow.send_signal(signal.SIGHUP)
     _, err = slow.communicate(timeout=60)
     stopped = time.monotonic() - started
     leftovers = [n for n in os.listdir(d) if n.startswith(".hup.h5")]
-    check(slow.returncode != 0 and "signal 1" in err and not os.path.exists(f"{d}/hup.h5")
+    check(running and slow.returncode != 0 and "signal 1" in err and not os.path.exists(f"{d}/hup.h5")
           and not leftovers and stopped < 5,
           f"SIGHUP: stopped in {stopped:.2f} s, nothing left ({err.strip()[-60:]})")
     read_end, write_end = os.pipe()

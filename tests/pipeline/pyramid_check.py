@@ -21,6 +21,8 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "kernels"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "storage"))
+from storage_testlib import wait_until_staged  # noqa: E402
 try:
     import tensorstore as ts
     import zarr
@@ -263,10 +265,10 @@ with tempfile.TemporaryDirectory(prefix="zoomflow-pyramid-") as d:
     process = subprocess.Popen([zoomflow, "pyramid", f"{d}/big.h5:/v", f"{d}/cut.n5", "--method",
                                 "median", "--levels", "4", "--threads", "1", "-q"],
                                stderr=subprocess.PIPE, text=True)
-    time.sleep(1.0)
+    running = wait_until_staged(process, d, "cut.n5")
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
-    check(process.returncode != 0 and set(os.listdir(d)) == before,
+    check(running and process.returncode != 0 and set(os.listdir(d)) == before,
           f"SIGINT during a pyramid: exit {process.returncode}, nothing left "
           f"({err.strip()[-80:]})")
 

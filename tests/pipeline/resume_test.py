@@ -19,7 +19,7 @@ from job_testlib import (check, hidden, one_line, run, same_bytes, start_and_kil
                          summary_numbers)
 
 zoomflow = sys.argv[1]
-# A chain that computes for about a second on one thread and writes little: 36 blocks.
+# A chain that computes for about a second on one thread and writes little: 18 blocks.
 CHAIN = ["gaussian:sigma=6", "--chunks", "32,32,32", "--threads", "1"]
 
 

@@ -20,7 +20,7 @@ import zlib
 import h5py
 import numpy as np
 
-from storage_testlib import check_stats, checksum, parse_args, temp_folder
+from storage_testlib import check_stats, checksum, parse_args, temp_folder, wait_until_staged
 
 args = parse_args()
 Z = args.zoomflow
@@ -343,13 +343,13 @@ with temp_folder() as d:
                                 "1", "--chunks", "64,128,64", "--threads", "1", "-q"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                env=ENV)
-    time.sleep(0.5)
+    running = wait_until_staged(process, d, "tiny_sig.h5")
     process.send_signal(signal.SIGTERM)
     signalled = time.monotonic()
     _, err = process.communicate(timeout=60)
     stopped = time.monotonic() - signalled
     leftovers = [n for n in os.listdir(d) if "tiny_sig" in n]
-    check(process.returncode == 1 and stopped < 2 and not leftovers and "signal" in err,
+    check(running and process.returncode == 1 and stopped < 2 and not leftovers and "signal" in err,
           f"SIGTERM inside a read of 524288 chunks: exit {process.returncode} {stopped:.1f} s "
           f"after the signal ({time.monotonic() - started:.1f} s in all), left {leftovers}, "
           f"{short(err)}")

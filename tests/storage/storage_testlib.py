@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 
 import numpy as np
 
@@ -28,6 +29,19 @@ def plugin_env(plugin_dir):
     env = dict(os.environ)
     env["HDF5_PLUGIN_PATH"] = plugin_dir
     return env
+
+
+def wait_until_staged(process, folder, final_name, timeout=30):
+    """Waits until a run has made its hidden temporary for `final_name` in `folder` (its signal
+    handlers are in place by then); True if it is still running, so a signal sent now lands
+    inside the run rather than before or after it."""
+    prefix = "." + final_name
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        if any(n.startswith(prefix) for n in os.listdir(folder)):
+            return process.poll() is None
+        time.sleep(0.005)
+    return False
 
 
 def run(command, env=None, expect=None):
