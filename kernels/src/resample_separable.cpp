@@ -395,6 +395,103 @@ void with_order(int order, F&& f) {
   }
 }
 
+// ---- Order 1 at zoom 1/2 ----------------------------------------------------------------------
+
+// Order 1 halving an axis on centers, inside the input: output k reads taps first + 2k and
+// first + 2k + 1 with the weight exactly 1/2. The input position of output 0's first tap, or
+// kCvalSource where the axis is not of that form.
+Index halving_start(const AxisPlan& axis) {
+  if (axis.order != 1 || axis.inner_lo != axis.output_lo || axis.inner_hi != axis.output_hi)
+    return kCvalSource;
+  const Index run = consecutive_run(axis.tap_source);
+  const std::size_t count = std::size_t(axis.inner_count());
+  if (run == kCvalSource || axis.first_tap.size() != count || axis.lerp_weight.size() != count)
+    return kCvalSource;
+  for (std::size_t k = 0; k < count; ++k)
+    if (axis.first_tap[k] != axis.first_tap[0] + 2 * Index(k) || axis.lerp_weight[k] != 0.5)
+      return kCvalSource;
+  return run + axis.first_tap[0];
+}
+
+// Every output the mean of its 2^rank input neighbours, from an integer sum: for integers of up
+// to 16 bits the passes of interpolate() compute exactly sum / 2^rank in doubles (each a
+// multiple of 2^-rank well inside 53 bits) and then round it half away from zero, which is what
+// this does without the passes of doubles.
+template <class T>
+void halve_box(const BoxPlan& plan, const IndexVector& start, ConstArrayView input,
+               ArrayView output, Workspace& workspace) {
+  const int rank = plan.rank;
+  const int last = rank - 1;
+  const Index count = plan.axes[last].inner_count();
+  const Index in_step = input.strides()[last];
+  const Index out_step = output.strides()[last];
+  std::int32_t* sum = workspace.buffer<std::int32_t>(2, std::size_t(count)).data();
+  const T* in = reinterpret_cast<const T*>(input.data());
+  T* out = reinterpret_cast<T*>(output.data());
+  const std::int32_t half = std::int32_t(1) << (rank - 1);
+  Index rows = 1;
+  for (int a = 0; a < last; ++a) rows *= plan.axes[a].inner_count();
+  IndexVector index = IndexVector::filled(rank, 0);
+  for (Index r = 0; r < rows; ++r) {
+    std::fill(sum, sum + count, 0);
+    for (int corner = 0; corner < (1 << last); ++corner) {
+      Index offset = start[last] * in_step;
+      for (int a = 0; a < last; ++a)
+        offset += (start[a] + 2 * index[a] + ((corner >> a) & 1)) * input.strides()[a];
+      const T* row = in + offset;
+      if (in_step == 1) {
+        for (Index k = 0; k < count; ++k) sum[k] += std::int32_t(row[2 * k]) + row[2 * k + 1];
+      } else {
+        for (Index k = 0; k < count; ++k)
+          sum[k] += std::int32_t(row[2 * k * in_step]) + row[(2 * k + 1) * in_step];
+      }
+    }
+    Index out_offset = 0;
+    for (int a = 0; a < last; ++a) out_offset += index[a] * output.strides()[a];
+    T* dst = out + out_offset;
+    for (Index k = 0; k < count; ++k) {
+      const std::int32_t s = sum[k];
+      const std::int32_t magnitude = ((s < 0 ? -s : s) + half) >> rank;
+      dst[k * out_step] = T(s < 0 ? -magnitude : magnitude);
+    }
+    for (int a = last - 1; a >= 0; --a) {
+      if (++index[a] < plan.axes[a].inner_count()) break;
+      index[a] = 0;
+    }
+  }
+}
+
+// halve_box where the box is of that form (every axis halved, integers of up to 16 bits kept in
+// their dtype); false, doing nothing, elsewhere.
+bool try_halve_box(const BoxPlan& plan, ConstArrayView input, ArrayView output,
+                   Workspace& workspace) {
+  const DType dtype = input.dtype();
+  if (plan.prefiltered || plan.reads_cval || output.dtype() != dtype ||
+      !(dtype == DType::kUInt8 || dtype == DType::kInt8 || dtype == DType::kUInt16 ||
+        dtype == DType::kInt16))
+    return false;
+  IndexVector start = IndexVector::filled(plan.rank, 0);
+  for (int a = 0; a < plan.rank; ++a) {
+    start[a] = halving_start(plan.axes[a]);
+    if (start[a] == kCvalSource) return false;
+  }
+  switch (dtype) {
+    case DType::kUInt8:
+      halve_box<std::uint8_t>(plan, start, input, output, workspace);
+      break;
+    case DType::kInt8:
+      halve_box<std::int8_t>(plan, start, input, output, workspace);
+      break;
+    case DType::kUInt16:
+      halve_box<std::uint16_t>(plan, start, input, output, workspace);
+      break;
+    default:
+      halve_box<std::int16_t>(plan, start, input, output, workspace);
+      break;
+  }
+  return true;
+}
+
 // ---- Scratch ---------------------------------------------------------------------------------
 
 // Passes alternate between Workspace slots 0 and 1: prefilter pass p (along axis rank - 1 - p)
@@ -697,6 +794,7 @@ void interpolate(const BoxPlan& plan, double cval, ConstArrayView coefficients, 
 void run_separable(const BoxPlan& plan, double cval, ConstArrayView input, ArrayView output,
                    Workspace& workspace) {
   if (!plan.prefiltered) {
+    if (try_halve_box(plan, input, output, workspace)) return;
     // The coefficients are the input voxels: element 0 of the input box is at coef_lo.
     interpolate(plan, cval, input, output, workspace, first_interpolation_slot(plan));
     return;
