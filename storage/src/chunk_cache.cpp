@@ -3,6 +3,16 @@
 #include <vector>
 
 namespace zoomflow::storage {
+namespace {
+
+// At most this many spare buffers per cache: enough for the loads in flight on every thread.
+constexpr std::size_t kMaxSpares = 16;
+
+// The buffers set aside for the loads running on this thread, the innermost last (a shard's
+// index loads inside its chunk's load); null where a load has none.
+thread_local std::vector<LoadedChunk> set_aside;
+
+}  // namespace
 
 void ChunkCache::Live::add(std::uint64_t n) {
   const std::lock_guard lock(mutex);
@@ -25,8 +35,46 @@ void ChunkCache::Live::keep(std::uint64_t added, std::uint64_t dropped) {
   changed.notify_all();
 }
 
+void ChunkCache::Live::let_go(ChunkBytes* chunk, std::uint64_t counted) {
+  LoadedChunk owned(chunk);  // freed after the lock unless it becomes a spare
+  {
+    const std::lock_guard lock(mutex);
+    if (counted > 0 && owned->size() > 0 && bytes <= capacity && spares.size() < kMaxSpares)
+      spares.push_back(std::move(owned));
+    else
+      bytes -= counted;
+  }
+  changed.notify_all();
+}
+
+LoadedChunk ChunkCache::Live::take_spare_locked(std::size_t size) {
+  for (auto it = spares.begin(); it != spares.end(); ++it) {
+    if ((*it)->size() != size) continue;
+    LoadedChunk spare = std::move(*it);
+    spares.erase(it);
+    return spare;
+  }
+  return nullptr;
+}
+
+LoadedChunk ChunkCache::Live::drop_spare_locked() {
+  if (spares.empty()) return nullptr;
+  LoadedChunk spare = std::move(spares.back());
+  spares.pop_back();
+  bytes -= cost(spare->size());
+  return spare;
+}
+
 ChunkCache::ChunkCache(std::uint64_t capacity_bytes)
-    : capacity_(capacity_bytes), live_(std::make_shared<Live>()) {}
+    : capacity_(capacity_bytes), live_(std::make_shared<Live>(capacity_bytes)) {}
+
+LoadedChunk ChunkCache::make_chunk(std::size_t size) {
+  if (!set_aside.empty() && set_aside.back()) {
+    LoadedChunk spare = std::move(set_aside.back());
+    if (spare->size() == size) return spare;
+  }  // a spare of another size is freed before the new buffer is made
+  return std::make_unique<ChunkBytes>(size);
+}
 
 Result<DecodedChunk> ChunkCache::find_or_load(Index key, std::uint64_t bytes,
                                               const std::function<Result<LoadedChunk>()>& load) {
@@ -52,9 +100,11 @@ Result<DecodedChunk> ChunkCache::find_or_load(Index key, std::uint64_t bytes,
     loaded_.notify_all();
   };
   const std::uint64_t reserved = capacity_ > 0 ? cost(bytes) : 0;
+  const std::size_t depth = set_aside.size();
   try {
-    reserve(reserved);
+    set_aside.push_back(reserve(reserved, std::size_t(bytes)));
     Result<LoadedChunk> loaded = load();
+    set_aside.resize(depth);  // a spare the load did not take is freed; its count is `reserved`
     Result<DecodedChunk> result = loaded.ok()
                                       ? Result<DecodedChunk>(adopt(std::move(*loaded), reserved))
                                       : Result<DecodedChunk>(loaded.error());
@@ -64,29 +114,36 @@ Result<DecodedChunk> ChunkCache::find_or_load(Index key, std::uint64_t bytes,
     return result;
   } catch (...) {
     // Waiters must not wait forever for a load that threw (std::bad_alloc): they get an error.
+    set_aside.resize(depth);
     live_->release(reserved);
     finish(make_error(ErrorCode::kOutOfMemory, "out of memory while decoding a chunk"));
     throw;
   }
 }
 
-// Waits until `bytes` more fit beside the chunks alive, evicting kept chunks first. With nothing
-// alive a chunk is let through whatever its size, so that every load makes progress.
-void ChunkCache::reserve(std::uint64_t bytes) {
-  if (bytes == 0) return;
+// Waits until `bytes` more fit beside the chunks alive: a spare of the size is taken as it is
+// (already counted); otherwise spares of other sizes are freed, then kept chunks evicted (each
+// becoming a spare when no reader holds it). With nothing alive a chunk is let through whatever
+// its size, so that every load makes progress.
+LoadedChunk ChunkCache::reserve(std::uint64_t bytes, std::size_t size) {
+  if (bytes == 0) return nullptr;
   for (;;) {
+    LoadedChunk dropped;  // freed after the lock
     {
       const std::lock_guard lock(live_->mutex);
+      if (LoadedChunk spare = live_->take_spare_locked(size)) return spare;
       if (live_->bytes == 0 || live_->bytes + bytes <= capacity_) {
         live_->bytes += bytes;
-        return;
+        return nullptr;
       }
+      dropped = live_->drop_spare_locked();
     }
-    if (evict_one()) continue;
+    if (dropped || evict_one()) continue;
     // Everything alive is held by readers or being decoded: wait for one to be let go.
     std::unique_lock lock(live_->mutex);
     live_->changed.wait(lock, [&] {
-      return live_->bytes == 0 || live_->bytes + bytes <= capacity_ || live_->kept > 0;
+      return live_->bytes == 0 || live_->bytes + bytes <= capacity_ || live_->kept > 0 ||
+             !live_->spares.empty();
     });
   }
 }
@@ -101,9 +158,9 @@ DecodedChunk ChunkCache::adopt(LoadedChunk chunk, std::uint64_t reserved) {
     counted = cost(chunk->size());
   }
   std::shared_ptr<Live> live = live_;
+  // The chunk was made non-const by its loader; only readers see it const.
   return DecodedChunk(chunk.release(), [live, counted](const ChunkBytes* bytes) {
-    delete bytes;
-    if (counted > 0) live->release(counted);
+    live->let_go(const_cast<ChunkBytes*>(bytes), counted);
   });
 }
 

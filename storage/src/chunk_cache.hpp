@@ -9,6 +9,9 @@
 // reader still holds counts until the reader drops it. Readers that ask for a chunk while
 // another reader loads it wait for that load instead of decoding it again. Every chunk counts
 // with its bookkeeping (kEntryOverhead), so millions of one-voxel chunks stay within it too.
+// A chunk let go within the bound keeps its buffer, still counted, for the next load of that
+// size: a loader asks for its buffer with ChunkCache::make_chunk, and decoding then writes into
+// pages already mapped (fresh ones cost a page fault each, and freeing them an munmap).
 #pragma once
 
 #include <atomic>
@@ -22,6 +25,7 @@
 #include <optional>
 #include <span>
 #include <unordered_map>
+#include <vector>
 
 #include "zoomflow/kernels/error.hpp"
 #include "zoomflow/kernels/index_vector.hpp"
@@ -66,6 +70,10 @@ class ChunkCache {
   Result<DecodedChunk> find_or_load(Index key, std::uint64_t bytes,
                                     const std::function<Result<LoadedChunk>()>& load);
 
+  // A buffer of `size` bytes for the chunk a loader called by find_or_load makes: the buffer the
+  // cache set aside for that load when it has one of this size, else a new one.
+  static LoadedChunk make_chunk(std::size_t size);
+
   // The chunk stored under `key`, now the most recently used; null when absent.
   DecodedChunk find(Index key);
   // Stores a chunk under `key` (its bytes counted from now), evicting the least recently used
@@ -87,20 +95,33 @@ class ChunkCache {
   // is gone). Its mutex is taken alone or inside mutex_, never the other way round: a deleter
   // takes only this one.
   struct Live {
+    explicit Live(std::uint64_t capacity_bytes) : capacity(capacity_bytes) {}
+    const std::uint64_t capacity;
     std::mutex mutex;
     std::condition_variable changed;
-    std::uint64_t bytes = 0;  // every chunk alive
+    std::uint64_t bytes = 0;  // every chunk alive, spare buffers included
     std::uint64_t kept = 0;   // the chunks the cache keeps (evictable)
+    // Buffers of chunks let go, each still counted in `bytes` with its bookkeeping.
+    std::vector<LoadedChunk> spares;
     void add(std::uint64_t n);
     void release(std::uint64_t n);
     void keep(std::uint64_t added, std::uint64_t dropped);
+    // A chunk's deleter: its buffer becomes a spare while everything alive fits the capacity
+    // (its count stays), else it is freed.
+    void let_go(ChunkBytes* chunk, std::uint64_t counted);
+    // Under `mutex`: a spare of `size` bytes, or null; and any spare, uncounted, for the caller
+    // to free after the lock.
+    LoadedChunk take_spare_locked(std::size_t size);
+    LoadedChunk drop_spare_locked();
   };
   struct Loading {
     std::optional<Result<DecodedChunk>> result;  // set when the load has finished
   };
   using Entry = std::pair<Index, DecodedChunk>;
 
-  void reserve(std::uint64_t bytes);
+  // Waits until `bytes` (the cost of a chunk of `size` bytes) fit; returns the spare buffer whose
+  // count stands for them, when one of that size was taken.
+  LoadedChunk reserve(std::uint64_t bytes, std::size_t size);
   DecodedChunk adopt(LoadedChunk chunk, std::uint64_t reserved);
   DecodedChunk find_locked(Index key);
   void keep_locked(Index key, const DecodedChunk& chunk);

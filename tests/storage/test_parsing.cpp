@@ -134,6 +134,40 @@ TEST_CASE("chunk cache bounds the chunks readers hold: a load waits until one is
   CHECK(cache.live_bytes() <= 2 * entry);
 }
 
+TEST_CASE("chunk cache lends a let-go chunk's buffer to the next load of its size, within bounds") {
+  const std::uint64_t entry = ChunkCache::cost(1000);
+  ChunkCache cache(entry + 100);  // room for one chunk of 1000 bytes
+  std::vector<const std::byte*> buffers;
+  const auto load = [&](std::size_t size, std::byte fill) {
+    return [&, size, fill]() -> Result<LoadedChunk> {
+      LoadedChunk chunk = ChunkCache::make_chunk(size);
+      std::memset(chunk->data(), int(fill), size);
+      buffers.push_back(chunk->data());
+      return chunk;
+    };
+  };
+  {
+    auto first = cache.find_or_load(1, 1000, load(1000, std::byte{1}));
+    REQUIRE((first.ok() && *first));
+  }
+  // Chunk 1 is evicted for chunk 2; nobody holds it, so its buffer carries chunk 2.
+  auto second = cache.find_or_load(2, 1000, load(1000, std::byte{2}));
+  REQUIRE((second.ok() && *second));
+  CHECK(buffers.size() == 2);
+  CHECK(buffers[1] == buffers[0]);
+  CHECK((*second)->data()[999] == std::byte{2});
+  CHECK(cache.live_bytes() <= entry + 100);
+  CHECK(cache.find(1) == nullptr);
+  *second = nullptr;
+  // Another size: the spare of 1000 bytes is freed to make room, not lent, and nothing waits.
+  auto third = cache.find_or_load(3, 600, load(600, std::byte{3}));
+  REQUIRE((third.ok() && *third));
+  CHECK((*third)->size() == 600);
+  CHECK(cache.live_bytes() <= entry + 100);
+  // Outside a load there is nothing set aside: a new buffer.
+  CHECK(ChunkCache::make_chunk(1000)->size() == 1000);
+}
+
 TEST_CASE("chunk cache loads a chunk once while many readers ask for it at once") {
   ChunkCache cache(1 << 20);
   std::atomic<int> loads{0};

@@ -117,7 +117,7 @@ class ChunkedInput final : public InputDriver {
 
   Result<LoadedChunk> decode(const IndexVector& grid_index,
                              std::span<const std::byte> stored) const {
-    auto decoded = std::make_unique<ChunkBytes>(std::size_t(chunk_bytes_));
+    auto decoded = ChunkCache::make_chunk(std::size_t(chunk_bytes_));
     const Status status = decode_stored_chunk(spec_.read_codec(), spec_.dtype, grid_.chunk_shape(),
                                               spec_.fill, stored, decoded->span());
     if (!status.ok()) return chunk_error(grid_index, status.error());
@@ -133,7 +133,7 @@ class ChunkedInput final : public InputDriver {
     const ChunkCodec& codec = spec_.read_codec();
     if (codec.bytes_codecs.empty() && !codec.n5_header && codec.order.empty() &&
         size == chunk_bytes_) {
-      auto decoded = std::make_unique<ChunkBytes>(std::size_t(chunk_bytes_));
+      auto decoded = ChunkCache::make_chunk(std::size_t(chunk_bytes_));
       const Status read = file.read_at(offset, decoded->span());
       if (!read.ok()) return chunk_error(grid_index, read.error());
       if (codec.big_endian) swap_byte_order(decoded->span(), dtype_size(spec_.dtype));
@@ -182,7 +182,7 @@ class ChunkedInput final : public InputDriver {
           if (!read.ok()) return chunk_error(grid_index, read.error());
           auto decoded = decode_shard_index(sharding, chunks, stored);
           if (!decoded.ok()) return chunk_error(grid_index, decoded.error());
-          auto entries = std::make_unique<ChunkBytes>(decoded->size() * sizeof(std::uint64_t));
+          auto entries = ChunkCache::make_chunk(decoded->size() * sizeof(std::uint64_t));
           std::memcpy(entries->data(), decoded->data(), entries->size());
           return entries;
         });

@@ -324,7 +324,7 @@ Result<LoadedChunk> Hdf5Input::decode_chunk_at(const IndexVector& grid_index) co
   }
   if (!size) return LoadedChunk{};
   const std::size_t element_size = dtype_size(info_.dtype);
-  auto decoded = std::make_unique<ChunkBytes>(std::size_t(chunk_bytes));
+  auto decoded = ChunkCache::make_chunk(std::size_t(chunk_bytes));
   const Hsizes offset = to_hsizes(grid.chunk_origin(grid_index));
   std::uint32_t filter_mask = 0;
   if (info_.filters.empty() && *size == chunk_bytes) {
