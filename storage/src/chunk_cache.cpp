@@ -1,5 +1,6 @@
 #include "chunk_cache.hpp"
 
+#include <array>
 #include <vector>
 
 namespace zoomflow::storage {
@@ -14,9 +15,16 @@ thread_local std::vector<LoadedChunk> set_aside;
 
 }  // namespace
 
+ChunkCache::Live::Live(std::uint64_t capacity_bytes) : capacity(capacity_bytes) {
+  spares.reserve(kMaxSpares);  // so that a deleter's push_back never allocates
+}
+
 void ChunkCache::Live::add(std::uint64_t n) {
+  std::array<LoadedChunk, kMaxSpares> dropped;  // freed after the lock; nothing allocated
   const std::lock_guard lock(mutex);
   bytes += n;
+  for (std::size_t k = 0; bytes > capacity && !spares.empty(); ++k)
+    dropped[k] = drop_spare_locked();
 }
 
 void ChunkCache::Live::release(std::uint64_t n) {
@@ -39,7 +47,8 @@ void ChunkCache::Live::let_go(ChunkBytes* chunk, std::uint64_t counted) {
   LoadedChunk owned(chunk);  // freed after the lock unless it becomes a spare
   {
     const std::lock_guard lock(mutex);
-    if (counted > 0 && owned->size() > 0 && bytes <= capacity && spares.size() < kMaxSpares)
+    if (counted > 0 && owned->size() > 0 && !closed && bytes <= capacity &&
+        spares.size() < kMaxSpares)
       spares.push_back(std::move(owned));
     else
       bytes -= counted;
@@ -67,6 +76,13 @@ LoadedChunk ChunkCache::Live::drop_spare_locked() {
 
 ChunkCache::ChunkCache(std::uint64_t capacity_bytes)
     : capacity_(capacity_bytes), live_(std::make_shared<Live>(capacity_bytes)) {}
+
+ChunkCache::~ChunkCache() {
+  std::vector<LoadedChunk> spares;  // freed after the lock
+  const std::lock_guard lock(live_->mutex);
+  live_->closed = true;
+  spares.swap(live_->spares);
+}
 
 LoadedChunk ChunkCache::make_chunk(std::size_t size) {
   if (!set_aside.empty() && set_aside.back()) {
@@ -101,21 +117,26 @@ Result<DecodedChunk> ChunkCache::find_or_load(Index key, std::uint64_t bytes,
   };
   const std::uint64_t reserved = capacity_ > 0 ? cost(bytes) : 0;
   const std::size_t depth = set_aside.size();
+  bool reservation_open = false;  // `reserved` is released, or passed to the chunk, once
   try {
-    set_aside.push_back(reserve(reserved, std::size_t(bytes)));
+    LoadedChunk spare = reserve(reserved, std::size_t(bytes));
+    reservation_open = true;
+    set_aside.push_back(std::move(spare));
     Result<LoadedChunk> loaded = load();
     set_aside.resize(depth);  // a spare the load did not take is freed; its count is `reserved`
-    Result<DecodedChunk> result = loaded.ok()
-                                      ? Result<DecodedChunk>(adopt(std::move(*loaded), reserved))
-                                      : Result<DecodedChunk>(loaded.error());
-    if (!loaded.ok() || !*result) live_->release(reserved);
-    if (loaded.ok() && *result) loads_.fetch_add(1, std::memory_order_relaxed);
+    const bool made = loaded.ok() && *loaded;
+    reservation_open = false;  // from here the chunk's deleter releases it, or:
+    if (!made) live_->release(reserved);
+    Result<DecodedChunk> result = made ? Result<DecodedChunk>(adopt(std::move(*loaded), reserved))
+                                       : (loaded.ok() ? Result<DecodedChunk>(DecodedChunk{})
+                                                      : Result<DecodedChunk>(loaded.error()));
+    if (made) loads_.fetch_add(1, std::memory_order_relaxed);
     finish(result);
     return result;
   } catch (...) {
     // Waiters must not wait forever for a load that threw (std::bad_alloc): they get an error.
     set_aside.resize(depth);
-    live_->release(reserved);
+    if (reservation_open) live_->release(reserved);
     finish(make_error(ErrorCode::kOutOfMemory, "out of memory while decoding a chunk"));
     throw;
   }

@@ -62,6 +62,10 @@ class ChunkCache {
   // alone fit is kept and let through with its bookkeeping beyond); 0: keeps nothing and bounds
   // nothing (each reader decodes what it reads).
   explicit ChunkCache(std::uint64_t capacity_bytes);
+  // Chunks readers still hold are freed when they let go (no longer kept as spares).
+  ~ChunkCache();
+  ChunkCache(const ChunkCache&) = delete;
+  ChunkCache& operator=(const ChunkCache&) = delete;
 
   // The chunk stored under `key`; when absent, `load()` (run without the cache's lock) makes it,
   // after `bytes` (its decoded size) have been reserved. While one caller loads a key, other
@@ -95,14 +99,16 @@ class ChunkCache {
   // is gone). Its mutex is taken alone or inside mutex_, never the other way round: a deleter
   // takes only this one.
   struct Live {
-    explicit Live(std::uint64_t capacity_bytes) : capacity(capacity_bytes) {}
+    explicit Live(std::uint64_t capacity_bytes);
     const std::uint64_t capacity;
+    bool closed = false;  // the cache is gone: nothing more is kept
     std::mutex mutex;
     std::condition_variable changed;
     std::uint64_t bytes = 0;  // every chunk alive, spare buffers included
     std::uint64_t kept = 0;   // the chunks the cache keeps (evictable)
     // Buffers of chunks let go, each still counted in `bytes` with its bookkeeping.
     std::vector<LoadedChunk> spares;
+    // Counts `n` more bytes, freeing spares while that goes beyond the capacity.
     void add(std::uint64_t n);
     void release(std::uint64_t n);
     void keep(std::uint64_t added, std::uint64_t dropped);

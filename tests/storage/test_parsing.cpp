@@ -138,8 +138,10 @@ TEST_CASE("chunk cache lends a let-go chunk's buffer to the next load of its siz
   const std::uint64_t entry = ChunkCache::cost(1000);
   ChunkCache cache(entry + 100);  // room for one chunk of 1000 bytes
   std::vector<const std::byte*> buffers;
+  std::vector<std::unique_ptr<std::byte[]>> decoys;  // so that malloc cannot hand a freed one back
   const auto load = [&](std::size_t size, std::byte fill) {
     return [&, size, fill]() -> Result<LoadedChunk> {
+      decoys.push_back(std::make_unique<std::byte[]>(size));
       LoadedChunk chunk = ChunkCache::make_chunk(size);
       std::memset(chunk->data(), int(fill), size);
       buffers.push_back(chunk->data());

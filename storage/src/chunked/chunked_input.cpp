@@ -166,9 +166,11 @@ class ChunkedInput final : public InputDriver {
                                   const IndexVector& grid_index) const {
     const ShardingSpec& sharding = *spec_.sharding;
     const Index chunks = num_elements(per_shard_);
-    const std::size_t size = sharding.index_bytes(chunks);
+    const std::size_t size = sharding.index_bytes(chunks);  // stored, with its checksum
+    const std::size_t entry_bytes = std::size_t(chunks) * 2 * sizeof(std::uint64_t);
     return index_cache_.find_or_load(
-        units_.linear_index(shard), file != nullptr ? size : 0, [&]() -> Result<LoadedChunk> {
+        units_.linear_index(shard), file != nullptr ? entry_bytes : 0,
+        [&]() -> Result<LoadedChunk> {
           if (file == nullptr) return std::make_unique<ChunkBytes>(0);
           if (file->size() < size)
             return chunk_error(
