@@ -10,6 +10,7 @@
 #include <limits>
 #include <random>
 
+#include "chain_test_runs.hpp"
 #include "test_datasets.hpp"
 #include "zoomflow/kernels/convert.hpp"
 #include "zoomflow/kernels/zoom.hpp"
@@ -22,10 +23,6 @@ using namespace zoomflow;
 using namespace zoomflow::testing;
 
 namespace {
-
-storage::DatasetPath at(const TempFolder& folder, const std::string& file) {
-  return {(folder / file).string(), "/v"};
-}
 
 // Random values with the awkward ones mixed in: NaN, -0.0, +-inf for floats; the extremes and
 // values above 2^53 for integers.
@@ -75,29 +72,6 @@ Volume apply_whole(const ChainPlan& plan, const Volume& input) {
   return output;
 }
 
-Volume run_steps(const storage::DatasetPath& in, const storage::DatasetPath& out,
-                 const std::vector<ChainStepPtr>& steps, const Shape& chunks,
-                 const RunOptions& options, RunReport* report = nullptr) {
-  ChainRequest request;
-  request.input = in;
-  request.output = out;
-  request.steps = steps;
-  request.chunk_shape = chunks;
-  request.overwrite = true;
-  auto result = run_chain(request, options);
-  REQUIRE_MESSAGE(result.ok(), result.error().message);
-  if (report != nullptr) *report = *result;
-  return read_volume(out);
-}
-
-RunOptions options_of(int threads, std::uint64_t limit, BlockLayout layout = BlockLayout::kBricks) {
-  RunOptions options;
-  options.threads = threads;
-  options.memory_limit = limit;
-  options.layout = layout;
-  return options;
-}
-
 }  // namespace
 
 TEST_CASE("resample and a one-step pipeline write the same bytes, for every dtype") {
@@ -128,8 +102,8 @@ TEST_CASE("resample and a one-step pipeline write the same bytes, for every dtyp
         // The same step through the chain API, with other chunks, threads and memory limits.
         const ChainStepPtr step = resample_step({zoom, {}, order, grid});
         const Volume by_chain =
-            run_steps(in, at(folder, "chain.h5"), {step}, Shape{3, 1 + Index(rng() % 9), 4},
-                      options_of(1 + int(rng() % 2), std::uint64_t(4) << 20));
+            run_chain_volume(in, at(folder, "chain.h5"), {step}, Shape{3, 1 + Index(rng() % 9), 4},
+                             options_of(1 + int(rng() % 2), std::uint64_t(4) << 20));
         CAPTURE(dtype_name(dtype));
         CAPTURE(int(order));
         CHECK(same_bytes(by_resample, by_chain));
@@ -162,11 +136,12 @@ TEST_CASE("64-bit integers above 2^53 keep every bit through nearest resampling,
     // Doubles are 1024 apart up there: 2^62 + 1024 and 2^62 + 3072 are bounds a user can write.
     const double lo = std::ldexp(1.0, 62) + 1024, hi = std::ldexp(1.0, 62) + 3072;
     const std::vector<ChainStepPtr> chain = {resample_step({{2.0}, {}}), clip_step(lo, hi)};
-    const Volume clipped = run_steps(in, at(folder, "c.h5"), chain, {}, options_of(2, 64 << 20));
+    const Volume clipped =
+        run_chain_volume(in, at(folder, "c.h5"), chain, {}, options_of(2, 64 << 20));
     const Volume masked =
-        run_steps(in, at(folder, "m.h5"),
-                  {resample_step({{2.0}, {}}), threshold_step(Comparison::kGreater, lo)}, {},
-                  options_of(2, 64 << 20));
+        run_chain_volume(in, at(folder, "m.h5"),
+                         {resample_step({{2.0}, {}}), threshold_step(Comparison::kGreater, lo)}, {},
+                         options_of(2, 64 << 20));
     const auto check = [&](auto* typed) {
       using T = std::remove_const_t<std::remove_pointer_t<decltype(typed)>>;
       const T* src = reinterpret_cast<const T*>(input.bytes().data());
@@ -250,8 +225,9 @@ TEST_CASE(
       bool tiled = false, shortcut = false;
       for (const Cut& cut : cuts) {
         RunReport report;
-        const Volume got = run_steps(in, at(folder, "out.h5"), steps, cut.chunks,
-                                     options_of(cut.threads, cut.limit, cut.layout), &report);
+        const Volume got =
+            run_chain_volume(in, at(folder, "out.h5"), steps, cut.chunks,
+                             options_of(cut.threads, cut.limit, cut.layout), &report);
         CAPTURE(plan.describe());
         CAPTURE(dtype_name(dtype));
         CAPTURE(to_string(cut.chunks));
@@ -298,8 +274,8 @@ TEST_CASE("a user's block step sees its halo, and a user's pointwise step runs i
         return ok_status();
       });
   const ChainStepPtr half = pointwise_step("half", [](double v) { return v / 2; });
-  const Volume got =
-      run_steps(in, at(folder, "out.h5"), {maximum, half}, Shape{5, 6, 7}, options_of(2, 64 << 20));
+  const Volume got = run_chain_volume(in, at(folder, "out.h5"), {maximum, half}, Shape{5, 6, 7},
+                                      options_of(2, 64 << 20));
   const std::uint8_t* src = reinterpret_cast<const std::uint8_t*>(input.bytes().data());
   const std::uint8_t* out = reinterpret_cast<const std::uint8_t*>(got.bytes().data());
   int wrong = 0;
@@ -356,8 +332,8 @@ TEST_CASE("a run reports the input's chunks and decodes each it needs once") {
   for (const auto& steps : chains) {
     for (int threads : {1, 2}) {
       RunReport report;
-      run_steps(in, at(folder, "out.h5"), steps, Shape{16, 16, 16},
-                options_of(threads, std::uint64_t(256) << 20), &report);
+      run_chain_volume(in, at(folder, "out.h5"), steps, Shape{16, 16, 16},
+                       options_of(threads, std::uint64_t(256) << 20), &report);
       CAPTURE(threads);
       CHECK(report.input_chunks == chunks);
       // Every chunk is needed (noise everywhere, halos overlapping neighbours' blocks), and the

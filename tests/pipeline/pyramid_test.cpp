@@ -21,6 +21,7 @@
 
 #include "../../pipeline/src/downsample_constant.hpp"
 #include "../../pipeline/src/pyramid_assembly.hpp"
+#include "chain_test_runs.hpp"
 #include "test_datasets.hpp"
 #include "zoomflow/kernels/convert.hpp"
 #include "zoomflow/kernels/downsample.hpp"
@@ -35,17 +36,6 @@ using namespace zoomflow;
 using namespace zoomflow::testing;
 
 namespace {
-
-storage::DatasetPath at(const TempFolder& folder, const std::string& file) {
-  return {(folder / file).string(), "/v"};
-}
-
-RunOptions options_of(int threads, std::uint64_t limit) {
-  RunOptions options;
-  options.threads = threads;
-  options.memory_limit = limit;
-  return options;
-}
 
 // Random values with runs of one value (whole constant blocks and regions, for the shortcut)
 // and, for floats, NaN, -0.0 and infinities.
@@ -79,20 +69,6 @@ Volume reduce_whole(const Volume& input, const Shape& factors, ReduceMethod meth
                      output.view(), Box::from_shape(output.shape()), workspace);
   REQUIRE_MESSAGE(status.ok(), status.error().message);
   return output;
-}
-
-Volume run_chain_volume(const storage::DatasetPath& in, const storage::DatasetPath& out,
-                        const std::vector<ChainStepPtr>& steps, const Shape& chunks,
-                        const RunOptions& options) {
-  ChainRequest request;
-  request.input = in;
-  request.output = out;
-  request.steps = steps;
-  request.chunk_shape = chunks;
-  request.overwrite = true;
-  auto result = run_chain(request, options);
-  REQUIRE_MESSAGE(result.ok(), result.error().message);
-  return read_volume(out);
 }
 
 // "downsample:factors=A,B,C,method=M"
