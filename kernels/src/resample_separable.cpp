@@ -475,20 +475,11 @@ bool try_halve_box(const BoxPlan& plan, ConstArrayView input, ArrayView output,
     start[a] = halving_start(plan.axes[a]);
     if (start[a] == kCvalSource) return false;
   }
-  switch (dtype) {
-    case DType::kUInt8:
-      halve_box<std::uint8_t>(plan, start, input, output, workspace);
-      break;
-    case DType::kInt8:
-      halve_box<std::int8_t>(plan, start, input, output, workspace);
-      break;
-    case DType::kUInt16:
-      halve_box<std::uint16_t>(plan, start, input, output, workspace);
-      break;
-    default:
-      halve_box<std::int16_t>(plan, start, input, output, workspace);
-      break;
-  }
+  visit_dtype(dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if constexpr (std::is_integral_v<T> && sizeof(T) <= 2)
+      halve_box<T>(plan, start, input, output, workspace);
+  });
   return true;
 }
 
