@@ -75,7 +75,7 @@ LoadedChunk ChunkCache::Live::drop_spare_locked() {
 }
 
 ChunkCache::ChunkCache(std::uint64_t capacity_bytes)
-    : capacity_(capacity_bytes), live_(std::make_shared<Live>(capacity_bytes)) {}
+    : live_(std::make_shared<Live>(capacity_bytes)) {}
 
 ChunkCache::~ChunkCache() {
   std::vector<LoadedChunk> spares;  // freed after the lock
@@ -115,7 +115,7 @@ Result<DecodedChunk> ChunkCache::find_or_load(Index key, std::uint64_t bytes,
     }
     loaded_.notify_all();
   };
-  const std::uint64_t reserved = capacity_ > 0 ? cost(bytes) : 0;
+  const std::uint64_t reserved = live_->capacity > 0 ? cost(bytes) : 0;
   const std::size_t depth = set_aside.size();
   bool reservation_open = false;  // `reserved` is released, or passed to the chunk, once
   try {
@@ -153,7 +153,7 @@ LoadedChunk ChunkCache::reserve(std::uint64_t bytes, std::size_t size) {
     {
       const std::lock_guard lock(live_->mutex);
       if (LoadedChunk spare = live_->take_spare_locked(size)) return spare;
-      if (live_->bytes == 0 || live_->bytes + bytes <= capacity_) {
+      if (live_->bytes == 0 || live_->bytes + bytes <= live_->capacity) {
         live_->bytes += bytes;
         return nullptr;
       }
@@ -163,7 +163,7 @@ LoadedChunk ChunkCache::reserve(std::uint64_t bytes, std::size_t size) {
     // Everything alive is held by readers or being decoded: wait for one to be let go.
     std::unique_lock lock(live_->mutex);
     live_->changed.wait(lock, [&] {
-      return live_->bytes == 0 || live_->bytes + bytes <= capacity_ || live_->kept > 0 ||
+      return live_->bytes == 0 || live_->bytes + bytes <= live_->capacity || live_->kept > 0 ||
              !live_->spares.empty();
     });
   }
@@ -172,7 +172,7 @@ LoadedChunk ChunkCache::reserve(std::uint64_t bytes, std::size_t size) {
 DecodedChunk ChunkCache::adopt(LoadedChunk chunk, std::uint64_t reserved) {
   if (!chunk) return nullptr;
   std::uint64_t counted = reserved;
-  if (capacity_ > 0 && cost(chunk->size()) != reserved) {
+  if (live_->capacity > 0 && cost(chunk->size()) != reserved) {
     // The loader made another size than announced: count what it made.
     live_->add(cost(chunk->size()));
     live_->release(reserved);
@@ -191,7 +191,7 @@ DecodedChunk ChunkCache::find(Index key) {
 }
 
 DecodedChunk ChunkCache::insert(Index key, LoadedChunk chunk) {
-  const std::uint64_t reserved = chunk && capacity_ > 0 ? cost(chunk->size()) : 0;
+  const std::uint64_t reserved = chunk && live_->capacity > 0 ? cost(chunk->size()) : 0;
   live_->add(reserved);
   DecodedChunk decoded = adopt(std::move(chunk), reserved);
   if (decoded) {
@@ -210,7 +210,7 @@ DecodedChunk ChunkCache::find_locked(Index key) {
 
 void ChunkCache::keep_locked(Index key, const DecodedChunk& chunk) {
   const std::uint64_t size = cost(chunk->size());
-  if (capacity_ == 0 || chunk->size() > capacity_) return;
+  if (live_->capacity == 0 || chunk->size() > live_->capacity) return;
   std::uint64_t kept = 0;
   {
     const std::lock_guard lock(live_->mutex);
@@ -223,7 +223,7 @@ void ChunkCache::keep_locked(Index key, const DecodedChunk& chunk) {
     order_.erase(it);
   };
   if (const auto it = index_.find(key); it != index_.end()) drop(it->second);
-  while (!order_.empty() && kept - dropped + size > capacity_) drop(std::prev(order_.end()));
+  while (!order_.empty() && kept - dropped + size > live_->capacity) drop(std::prev(order_.end()));
   order_.emplace_front(key, chunk);
   index_[key] = order_.begin();
   live_->keep(size, dropped);

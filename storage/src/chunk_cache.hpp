@@ -133,7 +133,6 @@ class ChunkCache {
   void keep_locked(Index key, const DecodedChunk& chunk);
   bool evict_one();
 
-  const std::uint64_t capacity_;
   std::atomic<std::uint64_t> loads_{0};
   std::shared_ptr<Live> live_;
   mutable std::mutex mutex_;
