@@ -54,6 +54,12 @@ Shape fit_tile(const ChainPlan& chain, const Shape& block, std::uint64_t budget)
   return tile;
 }
 
+// A --memory-limit that leaves at least `rest` bytes beside the chunk cache: chunk_cache_bytes
+// (below) inverted (rounded up).
+std::uint64_t limit_leaving(std::uint64_t rest) {
+  return rest <= 768 * kMiB ? rest / 3 * 4 + 64 * 1024 : rest + 256 * kMiB;
+}
+
 }  // namespace
 
 std::uint64_t chunk_cache_bytes(std::uint64_t memory_limit) {
@@ -117,8 +123,7 @@ Result<MemoryPlan> plan_memory(const ChainPlan& chain, const Shape& write_unit,
     // Tiles may grow into three quarters of what is left: a limit that works leaves a block the
     // last quarter.
     const std::uint64_t needed_rest = std::max(fixed + plan.block_bytes, 4 * plan.block_bytes);
-    const std::uint64_t needed =
-        needed_rest <= 768 * kMiB ? needed_rest / 3 * 4 + 64 * 1024 : needed_rest + 256 * kMiB;
+    const std::uint64_t needed = limit_leaving(needed_rest);
     return make_error(
         ErrorCode::kInvalidArgument,
         fmt::format("--memory-limit {} is too small for this run: one block of {} ({} per output "
@@ -148,8 +153,7 @@ Result<MemoryPlan> plan_pyramid_memory(const PyramidMemoryRequest& request) {
   if (fixed + plan.block_bytes > limit) {
     const std::uint64_t needed_rest =
         fixed - plan.chunk_cache_bytes + 2 * plan.block_bytes;  // and the cache: a quarter
-    const std::uint64_t needed =
-        needed_rest <= 768 * kMiB ? needed_rest / 3 * 4 + 64 * 1024 : needed_rest + 256 * kMiB;
+    const std::uint64_t needed = limit_leaving(needed_rest);
     return make_error(
         ErrorCode::kInvalidArgument,
         fmt::format("--memory-limit {} is too small for this pyramid: {} thread{} reducing units "
