@@ -12,6 +12,7 @@
 
 #include "chunked/array_spec.hpp"
 #include "chunked/chunk_codec.hpp"
+#include "chunked/directory_store.hpp"
 #include "codecs/blosc_codec.hpp"
 #include "codecs/crc32c.hpp"
 #include "zoomflow/storage/deflate_codec.hpp"
@@ -89,6 +90,16 @@ TEST_CASE("chunk keys: Zarr v3 default and v2 encodings, N5 fastest axis first")
   CHECK(KeyEncoding{KeyEncoding::Style::kZarr2, '.'}.key(g) == "1.20.3");
   CHECK(KeyEncoding{KeyEncoding::Style::kZarr2, '/'}.key(g) == "1/20/3");
   CHECK(KeyEncoding{KeyEncoding::Style::kN5, '/'}.key(g) == "3/20/1");
+}
+
+TEST_CASE("store keys: joined, their folder and their name") {
+  CHECK(join_key("a/b", "zarr.json") == "a/b/zarr.json");
+  CHECK(join_key("", "zarr.json") == "zarr.json");
+  CHECK(join_key("a", "") == "a");
+  CHECK(parent_key("a/b/s0") == "a/b");
+  CHECK(parent_key("s0").empty());
+  CHECK(key_name("a/b/s0") == "s0");
+  CHECK(key_name("s0") == "s0");
 }
 
 TEST_CASE("shard index: 16 little-endian bytes per chunk, then the crc32c of them") {

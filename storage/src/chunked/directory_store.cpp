@@ -39,25 +39,32 @@ int open_beneath_fd(int dir, const std::string& key, int flags) {
   return ::openat(dir, key.c_str(), flags | O_CLOEXEC);
 }
 
-std::string folder_of_key(const std::string& key) {
+std::string temporary_key(const std::string& key) {
+  static std::atomic<std::uint64_t> counter{0};
+  std::string name(1, '.');
+  name += key_name(key);
+  name += ".zoomflow-" + std::to_string(::getpid()) + "-" +
+          std::to_string(counter.fetch_add(1, std::memory_order_relaxed)) + ".tmp";
+  return join_key(parent_key(key), name);
+}
+
+}  // namespace
+
+std::string join_key(const std::string& a, const std::string& b) {
+  if (a.empty()) return b;
+  if (b.empty()) return a;
+  return a + "/" + b;
+}
+
+std::string parent_key(const std::string& key) {
   const std::size_t slash = key.rfind('/');
   return slash == std::string::npos ? std::string() : key.substr(0, slash);
 }
 
-std::string name_of_key(const std::string& key) {
+std::string key_name(const std::string& key) {
   const std::size_t slash = key.rfind('/');
   return slash == std::string::npos ? key : key.substr(slash + 1);
 }
-
-std::string temporary_key(const std::string& key) {
-  static std::atomic<std::uint64_t> counter{0};
-  const std::string folder = folder_of_key(key);
-  std::string name = "." + name_of_key(key) + ".zoomflow-" + std::to_string(::getpid()) + "-" +
-                     std::to_string(counter.fetch_add(1, std::memory_order_relaxed)) + ".tmp";
-  return folder.empty() ? name : folder + "/" + name;
-}
-
-}  // namespace
 
 FileDescriptor& FileDescriptor::operator=(FileDescriptor&& other) noexcept {
   if (this != &other) {
@@ -193,7 +200,7 @@ Status DirectoryStore::write(const std::string& key, std::span<const std::byte> 
   int fd = ::openat(fd_.get(), temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
   if (fd < 0 && errno == ENOENT) {
     // The first file of its folder: make the folders (other threads may race: EEXIST is fine).
-    ZF_RETURN_IF_ERROR(make_folders(folder_of_key(key)));
+    ZF_RETURN_IF_ERROR(make_folders(parent_key(key)));
     fd = ::openat(fd_.get(), temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
   }
   if (fd < 0)

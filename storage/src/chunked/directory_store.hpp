@@ -49,6 +49,12 @@ class StoreFile {
   std::string name_;
 };
 
+// Keys: "a/b" joined from "a" and "b" (either may be empty); the folder "a" of "a/b" ("" at
+// the root); the name "b" of "a/b".
+std::string join_key(const std::string& a, const std::string& b);
+std::string parent_key(const std::string& key);
+std::string key_name(const std::string& key);
+
 class DirectoryStore {
  public:
   // Opens the folder `root`, which names the store in messages.

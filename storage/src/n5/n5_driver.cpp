@@ -6,6 +6,7 @@
 
 #include "../chunked/chunked_input.hpp"
 #include "../chunked/chunked_output.hpp"
+#include "../chunked/directory_store.hpp"
 #include "../chunked/json_file.hpp"
 #include "../driver.hpp"
 #include "../json_attributes.hpp"
@@ -23,10 +24,6 @@ const char* const kReserved[] = {"dimensions",  "blockSize",       "dataType",
 
 bool is_reserved(const std::string& name) {
   return std::find(std::begin(kReserved), std::end(kReserved), name) != std::end(kReserved);
-}
-
-std::string join_key(const std::string& a, const std::string& b) {
-  return a.empty() ? b : a + "/" + b;
 }
 
 Error bad(const std::string& where, const std::string& why) {

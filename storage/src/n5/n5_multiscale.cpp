@@ -2,26 +2,13 @@
 
 #include <algorithm>
 
+#include "../chunked/directory_store.hpp"
 #include "../chunked/json_file.hpp"
 
 namespace zoomflow::storage {
 namespace {
 
 using nlohmann::json;
-
-std::string join_key(const std::string& a, const std::string& b) {
-  return a.empty() ? b : a + "/" + b;
-}
-
-std::string parent_key(const std::string& key) {
-  const std::size_t slash = key.rfind('/');
-  return slash == std::string::npos ? std::string() : key.substr(0, slash);
-}
-
-std::string name_of(const std::string& key) {
-  const std::size_t slash = key.rfind('/');
-  return slash == std::string::npos ? key : key.substr(slash + 1);
-}
 
 json attributes_at(const DirectoryStore& store, const std::string& key) {
   auto read = read_json(store, join_key(key, "attributes.json"));
@@ -89,7 +76,7 @@ bool is_n5_multiscale(const DirectoryStore& store, const std::string& key) {
 
 void describe_n5_levels(const DirectoryStore& store, const std::string& key, DatasetInfo& info) {
   const std::string group = parent_key(key);
-  const std::string name = name_of(key);
+  const std::string name = key_name(key);
   if (key.empty() || name.size() < 2 || name[0] != 's' ||
       !std::all_of(name.begin() + 1, name.end(), ::isdigit) || !is_n5_multiscale(store, group))
     return;

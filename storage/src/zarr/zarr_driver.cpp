@@ -6,6 +6,7 @@
 
 #include "../chunked/chunked_input.hpp"
 #include "../chunked/chunked_output.hpp"
+#include "../chunked/directory_store.hpp"
 #include "../chunked/json_file.hpp"
 #include "../driver.hpp"
 #include "../json_attributes.hpp"
@@ -19,22 +20,6 @@ namespace {
 using nlohmann::json;
 
 constexpr std::size_t kListLimit = 4096;  // folders visited when listing a hierarchy's arrays
-
-std::string join_key(const std::string& a, const std::string& b) {
-  if (a.empty()) return b;
-  if (b.empty()) return a;
-  return a + "/" + b;
-}
-
-std::string parent_key(const std::string& key) {
-  const std::size_t slash = key.rfind('/');
-  return slash == std::string::npos ? std::string() : key.substr(0, slash);
-}
-
-std::string name_of(const std::string& key) {
-  const std::size_t slash = key.rfind('/');
-  return slash == std::string::npos ? key : key.substr(slash + 1);
-}
 
 struct ZarrNode {
   enum class Kind { kMissing, kArray, kGroup } kind = Kind::kMissing;
@@ -177,7 +162,7 @@ Result<std::unique_ptr<InputDriver>> open_array(const DirectoryStore& store, Sto
       if (auto multiscale = find_multiscale(parent->attributes)) {
         const bool listed =
             std::any_of(multiscale->levels.begin(), multiscale->levels.end(),
-                        [&](const auto& level) { return level.first == name_of(key); });
+                        [&](const auto& level) { return level.first == key_name(key); });
         if (listed) describe_image(store, format, group, *multiscale, key, info);
       }
   }
@@ -280,7 +265,7 @@ Result<std::unique_ptr<OutputDriver>> create_zarr_output(const ResolvedOutput& o
         input != nullptr ? scaled_voxel_size(*input, options.voxel_size_scale, rank)
                          : std::vector<double>(std::size_t(rank), 1.0);
     parts.group_attributes[parent_key(parts.staged->array_path())] =
-        multiscale_attributes(v3, axes, name_of(parts.staged->array_path()), scale);
+        multiscale_attributes(v3, axes, key_name(parts.staged->array_path()), scale);
   }
 
   json attributes = input != nullptr ? copied_attributes(*input, options.voxel_size_scale, format,
